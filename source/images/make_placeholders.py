@@ -29,7 +29,10 @@ def draw(number: int) -> Image.Image:
         (f"PLACEHOLDER PHOTO {number}", small, 500),
     ):
         width = pen.textlength(text, font=font)
-        pen.rectangle([(SIZE[0] - width) / 2 - 20, y - 10, (SIZE[0] + width) / 2 + 20, y + font.size + 24], fill=226)
+        pen.rectangle(
+            [(SIZE[0] - width) / 2 - 20, y - 10, (SIZE[0] + width) / 2 + 20, y + font.size + 24],
+            fill=226,
+        )
         pen.text(((SIZE[0] - width) / 2, y), text, fill=60, font=font)
     return image
 

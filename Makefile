@@ -1,0 +1,64 @@
+# publisher: `make` sets up what is missing and builds every edition of the sample;
+# `make test` checks it. Run as root on Debian to install system packages too.
+
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+SOURCE  ?= source
+OUT     ?= build
+JOBS    ?= 2
+PUBLISH := $(PYTHON) -m publisher
+# fonts-noto-cjk: the CJK faces (SC, TC, HK); libharfbuzz-subset0: WeasyPrint
+# subsets CJK fonts over ten times faster with it; poppler-utils: pdffonts and
+# pdftotext for the tests.
+DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+PYTHON_STAMP := $(VENV)/.installed
+
+.PHONY: all setup system pdf epub docx test lint check clean
+
+all: setup
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+
+pdf epub docx: setup
+	$(PUBLISH) build $@ --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+
+check: setup
+	$(PUBLISH) check --source $(SOURCE)
+
+test: setup
+	$(PYTHON) -m ruff check publisher styles tests source
+	$(PYTHON) -m pytest -n $(JOBS)
+
+lint: setup
+	$(PYTHON) -m ruff check publisher styles tests source
+	$(PYTHON) -m ruff format --check publisher styles tests source
+
+setup: system $(PYTHON_STAMP)
+
+# What Debian must provide: installed when running as root, else printed.
+system:
+	@missing=""; \
+	for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$package"; \
+	done; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
+	python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -q --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages; run as root:  apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(PYTHON_STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(OUT)

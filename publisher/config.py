@@ -1,0 +1,171 @@
+"""The source schemas, declared once: edition.yaml and an article's front matter.
+
+Each option is declared with its type, its default and what it is for (the
+``description``), as MkDocs declares its config. :func:`validate` turns a
+pydantic error into a :class:`SourceError` that names the file, the YAML line
+and the valid choices.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import uuid
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import SourceError
+
+SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+NonEmpty = Field(min_length=1)
+
+
+class _Schema(BaseModel):
+    # Unknown keys are errors: in hand-written YAML they are nearly always typos.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EditionConfig(_Schema):
+    """``source/edition.yaml``."""
+
+    title: str = Field(min_length=1, description="The edition's title, as readers see it.")
+    name: str = Field(
+        pattern=SLUG_PATTERN, description="ASCII slug for file names, e.g. `shanxi-rural`."
+    )
+    language: Literal["zh-Hans"] = Field(
+        "zh-Hans", description="The language the sources are written in (BCP 47)."
+    )
+    articles: list[str] | None = Field(
+        None,
+        description="Article files in reading order, relative to the source folder; "
+        "default: every `articles/*.md` in file-name order.",
+    )
+    publisher: str | None = Field(None, description="The issuer: newspaper, office or press.")
+    identifier: str | None = Field(
+        None,
+        description="A unique identifier (URN, URL or ISBN); default: a UUID derived from `name`, "
+        "the same on every build.",
+    )
+    date: datetime.date | None = Field(
+        None, description="Publication date; default: SOURCE_DATE_EPOCH, if set."
+    )
+    description: str | None = Field(None, description="A sentence or two about the edition.")
+    subject: list[str] = Field(default_factory=list, description="Subjects or keywords.")
+    rights: str | None = Field(None, description="Copyright statement.")
+    variants: list[str] | None = Field(
+        None, description="Language variants the edition is published in; default: `language`."
+    )
+
+    def stable_identifier(self) -> str:
+        """The configured identifier, or one derived from the name (never random)."""
+        if self.identifier:
+            return self.identifier
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'publisher:edition:' + self.name)}"
+
+
+class ArticleMeta(_Schema):
+    """An article's YAML front matter; the newspaper headline structure as data."""
+
+    title: str = Field(min_length=1, description="主题: the headline.")
+    kicker: str | None = Field(None, description="引题: the line above the headline (a place).")
+    subtitle: str | None = Field(None, description="副题: the line below the headline.")
+    byline: str | None = Field(
+        None, description="The credit printed after the article: people or an institution."
+    )
+    authors: list[str] = Field(default_factory=list, description="Named people, for metadata.")
+    slug: str | None = Field(
+        None,
+        pattern=SLUG_PATTERN,
+        description="ASCII name for per-article files; default: the file name without `.md`.",
+    )
+    description: str | None = Field(None, description="A one-sentence summary.")
+    keywords: list[str] = Field(default_factory=list, description="Keywords for metadata.")
+
+
+Schema = TypeVar("Schema", bound=_Schema)
+
+
+def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[dict, dict]:
+    """Parse YAML that must be a mapping; return it with the line of each top-level
+    key (``"key"``) and of each item of a top-level list (``"key[0]"``).
+
+    ``first_line`` is the file line the YAML text starts on (front matter starts
+    on line 2), so that every line reported is a line of the file.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = first_line + mark.line if mark else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise SourceError(
+            path,
+            f"invalid YAML: {problem}",
+            line=line,
+            hint="fix the YAML syntax; a value holding ': ' or starting with a quote "
+            "or bracket needs quoting",
+        ) from None
+    if data is None:
+        data, node = {}, None
+    if not isinstance(data, dict):
+        raise SourceError(
+            path,
+            "expected `key: value` lines, found a single value or a list",
+            line=first_line,
+            hint="write the metadata as one `key: value` per line",
+        )
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[key_node.value] = first_line + key_node.start_mark.line
+            if isinstance(value_node, yaml.SequenceNode):
+                for index, item in enumerate(value_node.value):
+                    lines[f"{key_node.value}[{index}]"] = first_line + item.start_mark.line
+    return data, lines
+
+
+def validate(
+    schema: type[Schema], data: dict, lines: dict, path: Path, first_line: int = 1
+) -> Schema:
+    """Validate parsed YAML against a schema; the first problem becomes a SourceError."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as errors:
+        error = errors.errors()[0]
+        key = str(error["loc"][0]) if error["loc"] else None
+        item = f"{key}[{error['loc'][1]}]" if len(error["loc"]) > 1 else key
+        line = lines.get(item, lines.get(key, first_line))
+        known = list(schema.model_fields)
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, known, n=1)
+            guess = f" Did you mean `{close[0]}`?" if close else ""
+            raise SourceError(
+                path,
+                f"unknown key `{key}`.{guess}",
+                line=line,
+                hint=f"use one of the keys that exist: {', '.join(known)}",
+            ) from None
+        if error["type"] == "missing":
+            field = schema.model_fields[key]
+            raise SourceError(
+                path,
+                f"the required key `{key}` is missing",
+                line=first_line,
+                hint=f"add `{key}: …` ({field.description})",
+            ) from None
+        where = ".".join(str(part) for part in error["loc"])
+        raise SourceError(
+            path,
+            f"`{where}`: {error['msg']} (got {_show(error.get('input'))})",
+            line=line,
+            hint=schema.model_fields[key].description if key in schema.model_fields else None,
+        ) from None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

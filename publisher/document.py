@@ -1,0 +1,283 @@
+"""The parsed edition: each article's Markdown body as pandoc's AST, plus its metadata.
+
+Each body is parsed once with pandoc (pypandoc-binary) and cached by the hash
+of its text, so a rebuild parses only what changed. Images are resolved and
+checked here, once, so that every writer can rely on them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_atomically
+from .config import ArticleMeta, EditionConfig
+from .errors import SourceError
+from .pandoc import pandoc_version, run_pandoc
+from .sources import ArticleSource, EditionSource, display_path
+
+# east_asian_line_breaks: a line break between two CJK characters is dropped
+# instead of becoming a space.
+MARKDOWN_FORMAT = "markdown+east_asian_line_breaks"
+# Zip cannot store dates before 1980; used when the edition says nothing.
+FALLBACK_TIMESTAMP = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
+
+Node = dict[str, Any]
+
+LABELS = {"contents": "目录", "cover": "封面", "title_page": "书名页"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, parsed: metadata plus pandoc AST blocks."""
+
+    slug: str
+    source: Path
+    meta: ArticleMeta
+    blocks: list[Node]
+    images: dict[str, Path] = field(default_factory=dict)  # target as written -> file
+
+    @property
+    def anchor(self) -> str:
+        """The article's id in HTML and XHTML: an XML name, which may not start with a digit."""
+        return f"article-{self.slug}"
+
+    @property
+    def byline_text(self) -> str | None:
+        """The byline as printed: in brackets at the end of the article, as the newspaper has it."""
+        return f"（{self.meta.byline}）" if self.meta.byline else None
+
+    def document_blocks(self) -> list[Node]:
+        """The whole article as pandoc blocks: headline structure, body, byline.
+
+        Writers render these. The divs carry a class (HTML, EPUB) and a
+        ``custom-style`` (pandoc's DOCX paragraph style) for each part.
+        """
+
+        def part(name: str, style: str, text: str) -> Node:
+            return {
+                "t": "Div",
+                "c": [["", [name], [["custom-style", style]]], [{"t": "Plain", "c": plain(text)}]],
+            }
+
+        blocks = []
+        if self.meta.kicker:
+            blocks.append(part("kicker", "Kicker", self.meta.kicker))
+        blocks.append({"t": "Header", "c": [1, ["", ["title"], []], plain(self.meta.title)]})
+        if self.meta.subtitle:
+            blocks.append(part("subtitle", "Subtitle", self.meta.subtitle))
+        blocks.extend(self.blocks)
+        if self.byline_text:
+            blocks.append(part("byline", "Byline", self.byline_text))
+        return blocks
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What every writer renders: the edition's metadata and its articles, in one language."""
+
+    root: Path
+    config: EditionConfig
+    lang: str  # BCP 47 tag of the text as it now is (the variant's)
+    articles: tuple[Article, ...]
+    pandoc_api_version: tuple[int, ...]
+    # Words the tool itself puts before readers; the variant step converts them too.
+    labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
+
+    @property
+    def title(self) -> str:
+        return self.config.title
+
+    @property
+    def authors(self) -> list[str]:
+        """Every named author of the edition, in order of first appearance."""
+        return list(dict.fromkeys(a for article in self.articles for a in article.meta.authors))
+
+    @property
+    def modified(self) -> datetime.datetime:
+        """The build timestamp: SOURCE_DATE_EPOCH, else the edition date; never the clock."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.strip().isdigit():
+            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        if self.config.date:
+            return datetime.datetime.combine(self.config.date, datetime.time(), datetime.UTC)
+        return FALLBACK_TIMESTAMP
+
+    @property
+    def date(self) -> datetime.date | None:
+        """The publication date: the edition's, else SOURCE_DATE_EPOCH's day."""
+        if self.config.date:
+            return self.config.date
+        if self.modified != FALLBACK_TIMESTAMP:
+            return self.modified.date()
+        return None
+
+    def pandoc_document(self, blocks: list[Node], meta: Node | None = None) -> str:
+        """A pandoc JSON document holding ``blocks``, ready for pandoc to write."""
+        return json.dumps(
+            {
+                "pandoc-api-version": list(self.pandoc_api_version),
+                "meta": meta or {},
+                "blocks": blocks,
+            },
+            ensure_ascii=False,
+        )
+
+    def with_articles(self, articles: tuple[Article, ...], *, lang: str) -> Edition:
+        return replace(self, articles=articles, lang=lang)
+
+
+# ---------------------------------------------------------------- AST helpers
+
+
+def map_ast(node: Any, function: Callable[[Node], Node | None]) -> Any:
+    """Copy an AST, rebuilding each element bottom-up through ``function``.
+
+    ``function`` gets every dict that has a ``t`` (type) key, after its
+    children were mapped, and returns the replacement, or None to keep it.
+    """
+    if isinstance(node, list):
+        return [map_ast(item, function) for item in node]
+    if isinstance(node, dict):
+        mapped = {key: map_ast(value, function) for key, value in node.items()}
+        if "t" in mapped:
+            return function(mapped) or mapped
+        return mapped
+    return node
+
+
+def iter_ast(node: Any) -> Iterator[Node]:
+    """Every element (dict with a ``t`` key) of an AST, parents first."""
+    if isinstance(node, list):
+        for item in node:
+            yield from iter_ast(item)
+    elif isinstance(node, dict):
+        if "t" in node:
+            yield node
+        for value in node.values():
+            yield from iter_ast(value)
+
+
+def image_targets(blocks: list[Node]) -> list[str]:
+    return [node["c"][2][0] for node in iter_ast(blocks) if node["t"] == "Image"]
+
+
+def rewrite_images(blocks: list[Node], target: Callable[[str], str]) -> list[Node]:
+    """Copy of ``blocks`` with every image target replaced by ``target(old)``."""
+
+    def rewrite(node: Node) -> Node | None:
+        if node["t"] == "Image":
+            attr, inlines, (old, title) = node["c"]
+            return {"t": "Image", "c": [attr, inlines, [target(old), title]]}
+        return None
+
+    return map_ast(blocks, rewrite)
+
+
+def plain(text: str) -> list[Node]:
+    """Inlines for a plain string (no Markdown interpretation)."""
+    return [{"t": "Str", "c": text}] if text else []
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class AstCache:
+    """pandoc ASTs on disk, keyed by pandoc's version, the format and the text."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def key(self, text: str) -> str:
+        seed = f"{pandoc_version()}\0{MARKDOWN_FORMAT}\0{text}"
+        return hashlib.sha256(seed.encode()).hexdigest()
+
+    def get(self, text: str) -> Node | None:
+        if self.folder is None:
+            return None
+        path = self.folder / f"{self.key(text)}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, text: str, document: Node) -> None:
+        if self.folder is None:
+            return
+        data = json.dumps(document, ensure_ascii=False).encode()
+        write_atomically(self.folder / f"{self.key(text)}.json", data)
+
+
+def parse_markdown(text: str, cache: AstCache) -> Node:
+    """Markdown text -> pandoc JSON document (cached)."""
+    document = cache.get(text)
+    if document is None:
+        document = json.loads(run_pandoc(["--from", MARKDOWN_FORMAT, "--to", "json"], text))
+        cache.put(text, document)
+    return document
+
+
+def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> dict[str, Path]:
+    """Map each image target to its file; refuse what is missing or outside the source."""
+    images = {}
+    for target in image_targets(blocks):
+        line = article.line_of(target)
+        shown = display_path(article.path)
+        if "://" in target or target.startswith(("data:", "/")):
+            raise SourceError(
+                shown,
+                f"the image `{target[:80]}` is not a file in the source folder",
+                line=line,
+                hint="save the image under source/images/ and refer to it by a relative path, "
+                "e.g. ../images/photo.jpg",
+            )
+        path = (article.path.parent / target).resolve()
+        if not path.is_relative_to(root):
+            raise SourceError(
+                shown,
+                f"the image `{target}` lies outside the source folder",
+                line=line,
+                hint="copy the image into source/images/ and refer to it from there",
+            )
+        if not path.is_file():
+            raise SourceError(
+                shown,
+                f"the image `{target}` does not exist (looked for {display_path(path)})",
+                line=line,
+                hint="fix the path (it is relative to the article file) or add the image",
+            )
+        images[target] = path
+    return images
+
+
+def parse_edition(source: EditionSource, cache_folder: Path | None = None) -> Edition:
+    """Parse every article of a validated source folder into an :class:`Edition`."""
+    cache = AstCache(cache_folder)
+    articles = []
+    api_version: tuple[int, ...] = ()
+    for article in source.articles:
+        document = parse_markdown(article.body, cache)
+        api_version = tuple(document["pandoc-api-version"])
+        blocks = document["blocks"]
+        articles.append(
+            Article(
+                slug=article.slug,
+                source=article.path,
+                meta=article.meta,
+                blocks=blocks,
+                images=resolve_images(article, blocks, source.root),
+            )
+        )
+    return Edition(
+        root=source.root,
+        config=source.config,
+        lang=source.config.language,
+        articles=tuple(articles),
+        pandoc_api_version=api_version,
+    )

@@ -1,0 +1,75 @@
+"""What can go wrong, and who can fix it.
+
+Policy (after WeasyPrint's logger and MkDocs' strict mode):
+
+* ``PublisherError`` and its subclasses are problems the user can fix: bad
+  sources, a failed build. The CLI prints them as messages and exits 1, never
+  with a traceback. A ``SourceError`` names the file, the line where there is
+  one, and what to do.
+* Warnings are things a careful editor wants to know but that do not stop a
+  build (a dropped element, an ambiguous conversion). They go to the
+  ``publisher`` logger through :func:`warn`; :class:`WarningCounter` counts
+  them so that a ``--strict`` build can fail at the end.
+* Anything else is a bug in publisher and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+logger = logging.getLogger("publisher")
+
+
+class PublisherError(Exception):
+    """A problem the user can fix; the message says how."""
+
+
+class SourceError(PublisherError):
+    """A problem in one source file, located by file and (where known) line."""
+
+    def __init__(
+        self, path: Path | str, message: str, *, line: int | None = None, hint: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f"\n  what to do: {self.hint}"
+        return text
+
+
+class BuildError(PublisherError):
+    """An output could not be produced from valid sources."""
+
+
+def warn(message: str, *, path: Path | str | None = None, line: int | None = None) -> None:
+    """Report a warning located in a source file, as errors are."""
+    if path is not None:
+        where = f"{path}:{line}" if line else f"{path}"
+        message = f"{where}: {message}"
+    logger.warning(message)
+
+
+class WarningCounter(logging.Handler):
+    """Counts the warnings logged while it is attached, for strict builds."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> WarningCounter:
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logger.removeHandler(self)

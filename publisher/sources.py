@@ -1,0 +1,198 @@
+"""Reading and validating the sources: edition.yaml and the article files.
+
+Everything here works on text and YAML only; pandoc is not involved yet. The
+result is an :class:`EditionSource`, or a :class:`SourceError` that says which
+file, which line and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+from .config import ArticleMeta, EditionConfig, parse_yaml_mapping, validate
+from .errors import SourceError
+
+EDITION_FILE = "edition.yaml"
+FRONT_MATTER_FENCE = "---"
+FRONT_MATTER_CLOSERS = ("---", "...")
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    """One article file: its validated front matter and its Markdown body."""
+
+    path: Path
+    meta: ArticleMeta
+    body: str
+    body_first_line: int  # the file line the body starts on, for messages
+    slug: str
+
+    def line_of(self, needle: str) -> int | None:
+        """The file line where ``needle`` first occurs in the body, if it does."""
+        index = self.body.find(needle)
+        if index < 0:
+            return None
+        return self.body_first_line + self.body.count("\n", 0, index)
+
+
+@dataclass(frozen=True)
+class EditionSource:
+    """A source folder, read and validated."""
+
+    root: Path
+    config: EditionConfig
+    articles: tuple[ArticleSource, ...]
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 source file; accept a BOM and CRLF; explain any other encoding."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        guess = charset_normalizer.from_bytes(data).best()
+        encoding = guess.encoding.upper().replace("_", "-") if guess else None
+        looks = f"; it looks like {encoding}" if encoding else ""
+        source = encoding or "THE-ENCODING"
+        raise SourceError(
+            display_path(path),
+            f"not UTF-8 text{looks}",
+            line=line,
+            hint=f"save it as UTF-8, e.g. `iconv -f {source} -t UTF-8 {display_path(path)} "
+            f"> converted.md` and replace the file with converted.md",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Split an article into its YAML front matter and its body.
+
+    Returns the YAML text, the body and the file line the body starts on.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FRONT_MATTER_FENCE:
+        raise SourceError(
+            display_path(path),
+            "the article has no front matter",
+            line=1,
+            hint="start the file with a `---` line, then `title: …` (and any other keys), "
+            "then a closing `---` line",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in FRONT_MATTER_CLOSERS:
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    raise SourceError(
+        display_path(path),
+        "the front matter is never closed",
+        line=1,
+        hint="end the front matter with a `---` line before the article text",
+    )
+
+
+def read_article(path: Path) -> ArticleSource:
+    """Read one article file and validate its front matter."""
+    text = read_text(path)
+    yaml_text, body, body_first_line = split_front_matter(text, path)
+    shown = display_path(path)
+    data, lines = parse_yaml_mapping(yaml_text, Path(shown), first_line=2)
+    meta = validate(ArticleMeta, data, lines, Path(shown), first_line=2)
+    return ArticleSource(
+        path=path,
+        meta=meta,
+        body=body,
+        body_first_line=body_first_line,
+        slug=meta.slug or path.stem,
+    )
+
+
+def read_edition_config(root: Path) -> tuple[EditionConfig, dict]:
+    """Read ``edition.yaml``; return it with the line of each key, for later messages."""
+    path = root / EDITION_FILE
+    shown = display_path(path)
+    if not root.is_dir():
+        raise SourceError(
+            display_path(root),
+            "the source folder does not exist",
+            hint="run from the repository root, or pass the folder with --source DIR",
+        )
+    if not path.is_file():
+        raise SourceError(
+            shown,
+            "the edition file is missing",
+            hint=f"create {shown} with at least `title: …` and `name: …` "
+            "(see README, 'The source format')",
+        )
+    data, lines = parse_yaml_mapping(read_text(path), Path(shown))
+    return validate(EditionConfig, data, lines, Path(shown)), lines
+
+
+def article_paths(root: Path, config: EditionConfig, lines: dict) -> list[Path]:
+    """The article files in edition order, each checked to exist inside the source folder."""
+    shown = display_path(root / EDITION_FILE)
+    if config.articles is None:
+        paths = sorted((root / "articles").glob("*.md"))
+        if not paths:
+            raise SourceError(
+                shown,
+                "the edition has no articles",
+                hint=f"add Markdown files to {display_path(root / 'articles')}/ "
+                "or list them under `articles:`",
+            )
+        return paths
+    paths = []
+    for index, name in enumerate(config.articles):
+        path = (root / name).resolve()
+        line = lines.get(f"articles[{index}]")
+        if not path.is_relative_to(root.resolve()):
+            raise SourceError(
+                shown,
+                f"the article `{name}` lies outside the source folder",
+                line=line,
+                hint="keep articles inside the source folder, e.g. under articles/",
+            )
+        if not path.is_file():
+            raise SourceError(
+                shown,
+                f"the article `{name}` does not exist",
+                line=line,
+                hint=f"create {display_path(path)}, or fix or remove the name under `articles:`",
+            )
+        paths.append(path)
+    if not paths:
+        raise SourceError(
+            shown,
+            "`articles:` lists no article",
+            line=lines.get("articles"),
+            hint="list at least one article file, or remove the key",
+        )
+    return paths
+
+
+def read_edition(root: Path) -> EditionSource:
+    """Read and validate a whole source folder (no parsing of Markdown yet)."""
+    root = Path(root).resolve()
+    config, lines = read_edition_config(root)
+    articles = tuple(read_article(path) for path in article_paths(root, config, lines))
+    seen: dict[str, Path] = {}
+    for article in articles:
+        if article.slug in seen:
+            raise SourceError(
+                display_path(article.path),
+                f"the slug `{article.slug}` is already used by {display_path(seen[article.slug])}",
+                hint="give one of them its own `slug:` or rename the file",
+            )
+        seen[article.slug] = article.path
+    return EditionSource(root=root, config=config, articles=articles)

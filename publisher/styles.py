@@ -1,0 +1,71 @@
+"""The look, kept out of the code: stylesheets, templates and font choices in ``styles/``.
+
+Writers ask this object for what they need and hold no CSS and no font names
+themselves, so a designer can change the look without reading Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from .atomic import atomic_target
+from .errors import BuildError
+
+DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+class Styles:
+    """A styles folder: ``print.css``, ``epub.css``, ``templates/``, the DOCX reference script."""
+
+    def __init__(self, folder: Path = DEFAULT_STYLES) -> None:
+        self.folder = Path(folder).resolve()
+
+    def file(self, name: str) -> Path:
+        path = self.folder / name
+        if not path.is_file():
+            raise BuildError(f"{path}: the styles file is missing; restore it from the repository")
+        return path
+
+    @cached_property
+    def templates(self) -> jinja2.Environment:
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.folder / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+
+    def render(self, template: str, **context: Any) -> str:
+        try:
+            return self.templates.get_template(template).render(**context)
+        except jinja2.TemplateNotFound:
+            raise BuildError(
+                f"{self.folder / 'templates' / template}: the template is missing"
+            ) from None
+
+    def docx_fonts(self, variant: str) -> dict[str, str]:
+        table = yaml.safe_load(self.file("docx-fonts.yaml").read_text(encoding="utf-8"))
+        if variant not in table:
+            raise BuildError(f"{self.file('docx-fonts.yaml')}: no fonts for {variant}; add them")
+        return table[variant]
+
+    def docx_reference(self, variant: str, cache: Path) -> Path:
+        """The variant's reference DOCX, made by ``docx_reference.py`` and cached."""
+        script = self.file("docx_reference.py")
+        fonts = self.docx_fonts(variant)
+        key = hashlib.sha256(script.read_bytes() + repr(sorted(fonts.items())).encode()).hexdigest()
+        target = cache / f"reference-{key[:16]}.docx"
+        if not target.is_file():
+            spec = importlib.util.spec_from_file_location("publisher_docx_reference", script)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            with atomic_target(target) as temporary:
+                module.build(temporary, fonts)
+        return target.resolve()
