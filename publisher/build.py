@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_target
-from .document import Edition, parse_edition
+from .document import AstCache, Edition, parse_edition
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import Variant, apply_variant, variant_named
@@ -36,8 +36,11 @@ def output_path(out: Path, edition: Edition, variant: Variant, format: str) -> P
 
 
 def load_edition(source: Path, cache: Path | None = None) -> Edition:
-    """Read, validate and parse a source folder."""
-    return parse_edition(read_edition(source), cache)
+    """Read, validate and parse a source folder; cache the ASTs only if all is valid."""
+    asts = AstCache(cache)
+    edition = parse_edition(read_edition(source), asts)
+    asts.save()
+    return edition
 
 
 def plan(

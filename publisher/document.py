@@ -189,10 +189,15 @@ def plain(text: str) -> list[Node]:
 
 
 class AstCache:
-    """pandoc ASTs on disk, keyed by pandoc's version, the format and the text."""
+    """pandoc ASTs on disk, keyed by pandoc's version, the format and the text.
+
+    New entries are held in memory until :meth:`save`, which the build calls
+    only once the whole edition is valid: bad sources write nothing.
+    """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self.pending: dict[str, Node] = {}
 
     def key(self, text: str) -> str:
         seed = f"{pandoc_version()}\0{MARKDOWN_FORMAT}\0{text}"
@@ -208,10 +213,14 @@ class AstCache:
             return None
 
     def put(self, text: str, document: Node) -> None:
-        if self.folder is None:
-            return
-        data = json.dumps(document, ensure_ascii=False).encode()
-        write_atomically(self.folder / f"{self.key(text)}.json", data)
+        if self.folder is not None:
+            self.pending[self.key(text)] = document
+
+    def save(self) -> None:
+        for key, document in self.pending.items():
+            data = json.dumps(document, ensure_ascii=False).encode()
+            write_atomically(self.folder / f"{key}.json", data)
+        self.pending.clear()
 
 
 def parse_markdown(text: str, cache: AstCache) -> Node:
@@ -256,9 +265,9 @@ def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> di
     return images
 
 
-def parse_edition(source: EditionSource, cache_folder: Path | None = None) -> Edition:
+def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Edition:
     """Parse every article of a validated source folder into an :class:`Edition`."""
-    cache = AstCache(cache_folder)
+    cache = cache or AstCache(None)
     articles = []
     api_version: tuple[int, ...] = ()
     for article in source.articles:

@@ -7,7 +7,6 @@ file, which line and what to do.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,9 +49,10 @@ class EditionSource:
 
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path).absolute()
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
         return str(path)
 
 

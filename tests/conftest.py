@@ -1,0 +1,50 @@
+"""Shared fixtures: the sample edition built once per test process, and helpers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "source"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EDITION_NAME = "shanxi-rural"
+
+
+def run_publisher(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line, as an editor would."""
+    return subprocess.run(
+        [sys.executable, "-m", "publisher", *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        check=False,
+    )
+
+
+def build_ok(source: Path, out: Path, *arguments: str) -> Path:
+    result = run_publisher("build", *arguments, "--source", source, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_out(tmp_path_factory) -> Path:
+    """The sample edition built in every format; returns the output folder."""
+    return build_ok(SAMPLE, tmp_path_factory.mktemp("sample") / "build")
+
+
+@pytest.fixture(scope="session")
+def sample_files(sample_out) -> dict[str, Path]:
+    folder = sample_out / "zh-Hans"
+    return {ext: folder / f"{EDITION_NAME}.{ext}" for ext in ("pdf", "epub", "docx")}
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A writable copy of the sample's source folder."""
+    return Path(shutil.copytree(SAMPLE, tmp_path / "source"))

@@ -1,0 +1,51 @@
+"""The command line: usage, help, exit codes, and the source format's defaults."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from conftest import SAMPLE, build_ok, run_publisher
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"]])
+def test_help_on_every_command(command):
+    result = run_publisher(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments", [["build", "mobi"], ["frobnicate"], ["build", "--jobs", "0"], ["check", "--bogus"]]
+)
+def test_wrong_usage_exits_2(arguments):
+    result = run_publisher(*arguments)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_check_passes_on_the_sample():
+    result = run_publisher("check", "--source", SAMPLE)
+    assert result.returncode == 0, result.stderr
+    assert "4 articles" in result.stderr
+
+
+def test_unknown_variant_is_an_error(tmp_path):
+    result = run_publisher("build", "epub", "--variant", "zh-XX", "--out", tmp_path)
+    assert result.returncode == 1
+    assert "unknown variant `zh-XX`" in result.stderr and "zh-Hans" in result.stderr
+
+
+def test_three_line_edition_builds(tmp_path):
+    source = tmp_path / "source"
+    (source / "articles").mkdir(parents=True)
+    (source / "edition.yaml").write_text("title: 测试版\nname: test\nlanguage: zh-Hans\n")
+    # A line break inside a Chinese paragraph is no space (east_asian_line_breaks).
+    (source / "articles" / "b.md").write_text("---\ntitle: 第二篇\n---\n\n第二\n篇文章。\n")
+    (source / "articles" / "a.md").write_text("---\ntitle: 第一篇\n---\n\n第一篇文章，\n完。\n")
+    out = build_ok(source, tmp_path / "out", "docx", "epub")
+    document = docx.Document(out / "zh-Hans" / "test.docx")
+    text = [p.text for p in document.paragraphs]
+    # Without `articles:`, every articles/*.md in file-name order.
+    assert text.index("第一篇") < text.index("第二篇")
+    assert "第一篇文章，完。" in text and "第二篇文章。" in text
+    assert (out / "zh-Hans" / "test.epub").is_file()
