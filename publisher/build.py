@@ -12,11 +12,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .ambiguities import Ambiguity, find_ambiguities
 from .atomic import atomic_target
 from .document import AstCache, Edition, parse_edition
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
-from .variants import Variant, apply_variant, variant_named
+from .variants import VARIANTS, Variant, apply_variant, variant_named
 from .writers import WRITERS, WriterContext
 
 CACHE_FOLDER = ".cache"
@@ -41,6 +42,11 @@ def load_edition(source: Path, cache: Path | None = None) -> Edition:
     edition = parse_edition(read_edition(source), asts)
     asts.save()
     return edition
+
+
+def ambiguity_report(source: Path) -> list[Ambiguity]:
+    """One-to-many characters of the sources, for every Traditional variant there is."""
+    return find_ambiguities(read_edition(source), [v for v in VARIANTS.values() if v.opencc_config])
 
 
 def plan(

@@ -110,11 +110,27 @@ def build(formats, source, out, variants, jobs, styles_folder, strict) -> None:
 
 @main.command()
 @source_option
+@click.option(
+    "--variants",
+    "report_variants",
+    is_flag=True,
+    help="Also list every one-to-many character (发/干/后/里 …) whose Traditional "
+    "reading OpenCC chose, with file, line and each variant's choice, for review.",
+)
 @strict_option
-def check(source, strict) -> None:
-    """Validate the sources (metadata, encoding, images) without building."""
+def check(source, report_variants, strict) -> None:
+    """Validate the sources (metadata, encoding, images, dictionary) without building."""
     with _user_errors(), WarningCounter() as counter:
         edition = builds.load_edition(source)
+        if report_variants:
+            found = builds.ambiguity_report(source)
+            for ambiguity in found:
+                click.echo(str(ambiguity))
+            click.echo(
+                f"{len(found)} one-to-many characters to review "
+                "(add reviewed phrases to dictionary.yaml to remove them)",
+                err=True,
+            )
         _finish(counter, strict)
         click.echo(f"{display_path(source)}: {len(edition.articles)} articles, all valid", err=True)
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import SourceError
+from .variants import ALIASES, VARIANTS, QuoteStyle, canonical_tag
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 NonEmpty = Field(min_length=1)
@@ -56,14 +57,51 @@ class EditionConfig(_Schema):
     subject: list[str] = Field(default_factory=list, description="Subjects or keywords.")
     rights: str | None = Field(None, description="Copyright statement.")
     variants: list[str] | None = Field(
-        None, description="Language variants the edition is published in; default: `language`."
+        None,
+        description="Language variants the edition is published in (zh-Hans, zh-Hant, "
+        "zh-Hant-TW, zh-Hant-HK); default: `language`.",
     )
+    quotes: dict[str, QuoteStyle] = Field(
+        default_factory=dict,
+        description="Quotation marks per variant: `corner` (「」『』) or `curly` (“”‘’); "
+        "default: corner for zh-Hant-TW and zh-Hant-HK, curly elsewhere.",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _known_variants(cls, tags: list[str] | None) -> list[str] | None:
+        return None if tags is None else [_variant_tag(tag) for tag in tags]
+
+    @field_validator("quotes")
+    @classmethod
+    def _known_quote_variants(cls, quotes: dict[str, QuoteStyle]) -> dict[str, QuoteStyle]:
+        return {_variant_tag(tag): style for tag, style in quotes.items()}
 
     def stable_identifier(self) -> str:
         """The configured identifier, or one derived from the name (never random)."""
         if self.identifier:
             return self.identifier
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'publisher:edition:' + self.name)}"
+
+    def variant_identifier(self, tag: str) -> str:
+        """The identifier of the edition in one variant: each variant is a book of its own.
+
+        The source language keeps :meth:`stable_identifier`; another variant gets a
+        UUID derived from it and the tag, the same on every build.
+        """
+        if tag == self.language:
+            return self.stable_identifier()
+        seed = f"publisher:variant:{self.stable_identifier()}:{tag}"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+
+
+def _variant_tag(tag: str) -> str:
+    canonical = canonical_tag(tag)
+    if canonical is None:
+        raise ValueError(
+            f"unknown variant `{tag}`; the variants are: {', '.join([*VARIANTS, *ALIASES])}"
+        )
+    return canonical
 
 
 class ArticleMeta(_Schema):

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,12 @@ class Edition:
     pandoc_api_version: tuple[int, ...]
     # Words the tool itself puts before readers; the variant step converts them too.
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
+    dictionary: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def identifier(self) -> str:
+        """This edition's identifier in its current variant."""
+        return self.config.variant_identifier(self.lang)
 
     @property
     def title(self) -> str:
@@ -128,9 +134,6 @@ class Edition:
             },
             ensure_ascii=False,
         )
-
-    def with_articles(self, articles: tuple[Article, ...], *, lang: str) -> Edition:
-        return replace(self, articles=articles, lang=lang)
 
 
 # ---------------------------------------------------------------- AST helpers
@@ -289,4 +292,5 @@ def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Editi
         lang=source.config.language,
         articles=tuple(articles),
         pandoc_api_version=api_version,
+        dictionary=source.dictionary,
     )

@@ -14,8 +14,10 @@ import charset_normalizer
 
 from .config import ArticleMeta, EditionConfig, parse_yaml_mapping, validate
 from .errors import SourceError
+from .variants import DICTIONARY_ALL, VARIANTS, canonical_tag
 
 EDITION_FILE = "edition.yaml"
+DICTIONARY_FILE = "dictionary.yaml"
 FRONT_MATTER_FENCE = "---"
 FRONT_MATTER_CLOSERS = ("---", "...")
 
@@ -45,6 +47,8 @@ class EditionSource:
     root: Path
     config: EditionConfig
     articles: tuple[ArticleSource, ...]
+    # Simplified phrase -> {variant tag or "all": its reviewed Traditional form}
+    dictionary: dict[str, dict[str, str]]
 
 
 def display_path(path: Path) -> str:
@@ -181,6 +185,43 @@ def article_paths(root: Path, config: EditionConfig, lines: dict) -> list[Path]:
     return paths
 
 
+def read_dictionary(root: Path) -> dict[str, dict[str, str]]:
+    """Read the reviewed phrase dictionary, ``dictionary.yaml``, if the edition has one.
+
+    Each entry is ``简体词: 繁體詞`` (every Traditional variant) or
+    ``简体词: {zh-Hant-TW: 臺灣用詞, all: 通用}``.
+    """
+    path = root / DICTIONARY_FILE
+    if not path.is_file():
+        return {}
+    shown = display_path(path)
+    data, lines = parse_yaml_mapping(read_text(path), Path(shown))
+    hint = (
+        "write `简体词: 繁體詞`, or `简体词: {zh-Hant-TW: …, zh-Hant-HK: …, all: …}`; "
+        f"variants: {', '.join(t for t in VARIANTS if t != 'zh-Hans')}, all"
+    )
+    dictionary: dict[str, dict[str, str]] = {}
+    for phrase, value in data.items():
+        line = lines.get(str(phrase))
+        targets = value if isinstance(value, dict) else {DICTIONARY_ALL: value}
+        if not isinstance(phrase, str) or not phrase.strip():
+            raise SourceError(shown, f"`{phrase}` is not a phrase", line=line, hint=hint)
+        canonical = {}
+        for tag, target in targets.items():
+            name = DICTIONARY_ALL if tag == DICTIONARY_ALL else canonical_tag(str(tag))
+            if name is None or name == "zh-Hans":
+                raise SourceError(
+                    shown, f"`{phrase}`: unknown variant `{tag}`", line=line, hint=hint
+                )
+            if not isinstance(target, str) or not target:
+                raise SourceError(
+                    shown, f"`{phrase}`: the conversion must be text", line=line, hint=hint
+                )
+            canonical[name] = target
+        dictionary[phrase] = canonical
+    return dictionary
+
+
 def read_edition(root: Path) -> EditionSource:
     """Read and validate a whole source folder (no parsing of Markdown yet)."""
     root = Path(root).resolve()
@@ -195,4 +236,6 @@ def read_edition(root: Path) -> EditionSource:
                 hint="give one of them its own `slug:` or rename the file",
             )
         seen[article.slug] = article.path
-    return EditionSource(root=root, config=config, articles=articles)
+    return EditionSource(
+        root=root, config=config, articles=articles, dictionary=read_dictionary(root)
+    )

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "source"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EDITION_NAME = "shanxi-rural"
+PUBLISHED = ("zh-Hans", "zh-Hant-TW", "zh-Hant-HK")
+TRADITIONAL = ("zh-Hant-TW", "zh-Hant-HK")
 
 
 def run_publisher(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -34,14 +36,17 @@ def build_ok(source: Path, out: Path, *arguments: str) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_out(tmp_path_factory) -> Path:
-    """The sample edition built in every format; returns the output folder."""
-    return build_ok(SAMPLE, tmp_path_factory.mktemp("sample") / "build")
+    """The sample edition built in every format and published variant; the output folder."""
+    return build_ok(SAMPLE, tmp_path_factory.mktemp("sample") / "build", "--jobs", "2")
+
+
+def edition_files(out: Path, tag: str, name: str = EDITION_NAME) -> dict[str, Path]:
+    return {ext: out / tag / f"{name}.{ext}" for ext in ("pdf", "epub", "docx")}
 
 
 @pytest.fixture(scope="session")
 def sample_files(sample_out) -> dict[str, Path]:
-    folder = sample_out / "zh-Hans"
-    return {ext: folder / f"{EDITION_NAME}.{ext}" for ext in ("pdf", "epub", "docx")}
+    return edition_files(sample_out, "zh-Hans")
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ class EpubWriter(Writer):
         edition = context.edition
         config = edition.config
         book = epub.EpubBook()
-        book.set_identifier(config.stable_identifier())
+        book.set_identifier(edition.identifier)
         book.set_title(edition.title)
         book.set_language(edition.lang)
         for number, author in enumerate(edition.authors, start=1):

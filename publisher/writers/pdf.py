@@ -56,7 +56,7 @@ class PdfWriter(Writer):
             document.write_pdf(
                 target,
                 stylesheets=[CSS(filename=str(stylesheet), url_fetcher=fetcher)],
-                pdf_identifier=edition.config.stable_identifier().encode(),
+                pdf_identifier=edition.identifier.encode(),
             )
         except FatalURLFetchingError as error:
             raise BuildError(str(error)) from None

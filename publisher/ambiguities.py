@@ -1,0 +1,119 @@
+"""The ambiguity report: where OpenCC had to choose a reading for a one-to-many character.
+
+发 is 發 (to send) or 髮 (hair), 干 is 幹, 乾 or 干, 后 is 後 or 后 … OpenCC
+chooses by its phrase tables, and usually well; an editor reviews the rest.
+The report lists each such character of the sources with its file, line and
+context and what each Traditional variant made of it. Characters inside a
+phrase of the edition's reviewed dictionary are not listed: that choice was
+made by a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .sources import EditionSource, display_path, read_text
+from .variants import TextConverter, Variant, map_position
+
+OPENCC_DATA = Path(__file__).parent / "data" / "opencc"
+CONTEXT = 6  # characters shown each side
+# Big5's level-1 block: the 5,401 characters in common use in Taiwan.
+BIG5_COMMON = range(0xA440, 0xC67F)
+
+
+@cache
+def read_table(name: str) -> dict[str, tuple[str, ...]]:
+    """An OpenCC dictionary text file: key, tab, candidates separated by spaces."""
+    table = {}
+    for line in (OPENCC_DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        key, candidates = line.split("\t", 1)
+        table[key] = tuple(candidates.split())
+    return table
+
+
+def _common(character: str) -> bool:
+    """Whether a reader meets this character (or its Taiwan form, 麪 → 麵) in common use."""
+    for form in (character, *read_table("TWVariants.txt").get(character, ())):
+        try:
+            code = int.from_bytes(form.encode("big5"), "big")
+        except UnicodeEncodeError:
+            continue
+        if code in BIG5_COMMON:
+            return True
+    return False
+
+
+@cache
+def one_to_many() -> dict[str, tuple[str, ...]]:
+    """Simplified characters with two or more Traditional readings in common use.
+
+    OpenCC's table lists 276 characters with several candidates, but many of
+    the extra candidates are rare variants (党 → 黨 党); the report keeps the
+    186 whose readings a reader meets: 发 (發 髮), 干 (幹 乾 干), 面 (面 麵) ….
+    """
+    return {
+        simplified: candidates
+        for simplified, candidates in read_table("STCharacters.txt").items()
+        if sum(map(_common, candidates)) >= 2
+    }
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    path: Path
+    line: int
+    column: int
+    character: str
+    candidates: tuple[str, ...]
+    chosen: dict[str, str]  # variant tag -> the character it became
+    context: str
+
+    def __str__(self) -> str:
+        chosen = ", ".join(f"{tag} {char}" for tag, char in self.chosen.items())
+        return (
+            f"{display_path(self.path)}:{self.line}:{self.column}: {self.character} → "
+            f"{chosen} (candidates {' '.join(self.candidates)}) in “{self.context}”"
+        )
+
+
+def find_ambiguities(source: EditionSource, variants: list[Variant]) -> list[Ambiguity]:
+    """Every one-to-many character of the articles, with each variant's choice."""
+    table = one_to_many()
+    converters = [
+        TextConverter(v, source.dictionary, quotes="curly")  # quotes are not in question
+        for v in variants
+        if v.opencc_config
+    ]
+    found = []
+    for article in source.articles:
+        lines = read_text(article.path).split("\n")
+        conversions = {c.variant.tag: c.convert_all(lines) for c in converters}
+        for number, line in enumerate(lines, start=1):
+            reviewed = _reviewed_positions(line, source.dictionary)
+            for column, char in enumerate(line):
+                if char not in table or column in reviewed:
+                    continue
+                chosen = {}
+                for tag, converted in conversions.items():
+                    target = converted[number - 1]
+                    position = map_position(line, target, column)
+                    chosen[tag] = target[position : position + 1]
+                context = line[max(0, column - CONTEXT) : column + CONTEXT + 1]
+                found.append(
+                    Ambiguity(article.path, number, column + 1, char, table[char], chosen, context)
+                )
+    return found
+
+
+def _reviewed_positions(line: str, dictionary: dict) -> set[int]:
+    positions: set[int] = set()
+    for phrase in dictionary:
+        start = line.find(phrase)
+        while start >= 0:
+            positions.update(range(start, start + len(phrase)))
+            start = line.find(phrase, start + 1)
+    return positions
