@@ -13,7 +13,7 @@ PUBLISH := $(PYTHON) -m publisher
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx test lint check clean
+.PHONY: all setup system pdf epub docx test lint check review clean
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
@@ -23,6 +23,9 @@ pdf epub docx: setup
 
 check: setup
 	$(PUBLISH) check --source $(SOURCE)
+
+review: setup
+	$(PUBLISH) check --variants --source $(SOURCE)
 
 test: setup
 	$(PYTHON) -m ruff check publisher styles tests source
