@@ -23,17 +23,38 @@ from .writers import WRITERS, WriterContext
 CACHE_FOLDER = ".cache"
 
 
+ARTICLES_FOLDER = "articles"
+
+
 @dataclass(frozen=True)
 class Output:
-    """One file to make: an edition in one variant and one format."""
+    """One file to make: the edition, or one article of it, in one variant and format."""
+
+    path: Path
+    article: str | None = None  # the slug, for a per-article output
+
+
+@dataclass(frozen=True)
+class Task:
+    """The outputs of one variant in one format: converted once, written together."""
 
     variant: Variant
     format: str
-    path: Path
+    outputs: tuple[Output, ...]
 
 
-def output_path(out: Path, edition: Edition, variant: Variant, format: str) -> Path:
-    return out / variant.tag / f"{edition.config.name}{WRITERS[format].extension}"
+def outputs_for(out: Path, edition: Edition, variant: Variant, format: str) -> tuple[Output, ...]:
+    """``OUT/<variant>/<name>.<ext>``, and ``OUT/<variant>/articles/<slug>.<ext>`` for
+    formats that are also wanted article by article."""
+    writer = WRITERS[format]
+    folder = out / variant.tag
+    outputs = [Output(folder / f"{edition.config.name}{writer.extension}")]
+    if writer.per_article:
+        outputs += [
+            Output(folder / ARTICLES_FOLDER / f"{article.slug}{writer.extension}", article.slug)
+            for article in edition.articles
+        ]
+    return tuple(outputs)
 
 
 def load_edition(source: Path, cache: Path | None = None) -> Edition:
@@ -51,23 +72,27 @@ def ambiguity_report(source: Path) -> list[Ambiguity]:
 
 def plan(
     edition: Edition, out: Path, formats: Iterable[str], variants: Iterable[str] | None
-) -> list[Output]:
-    """The outputs a build makes, variants checked by name."""
+) -> list[Task]:
+    """What a build makes, variants checked by name."""
     tags = list(variants or edition.config.variants or [edition.config.language])
     chosen = [variant_named(tag) for tag in dict.fromkeys(tags)]
     return [
-        Output(variant, format, output_path(out, edition, variant, format))
+        Task(variant, format, outputs_for(out, edition, variant, format))
         for variant in chosen
-        for format in formats
+        for format in dict.fromkeys(formats)
     ]
 
 
-def render(edition: Edition, output: Output, styles_folder: Path, cache: Path) -> Path:
-    """Make one output (in this process or a worker)."""
-    context = WriterContext(apply_variant(edition, output.variant), Styles(styles_folder), cache)
-    with atomic_target(output.path) as temporary:
-        WRITERS[output.format]().write(context, temporary)
-    return output.path
+def render(edition: Edition, task: Task, styles_folder: Path, cache: Path) -> list[Path]:
+    """Make one task's outputs (in this process or a worker)."""
+    converted = apply_variant(edition, task.variant)
+    writer = WRITERS[task.format]()
+    styles = Styles(styles_folder)
+    for output in task.outputs:
+        part = converted.only(output.article) if output.article else converted
+        with atomic_target(output.path) as temporary:
+            writer.write(WriterContext(part, styles, cache), temporary)
+    return [output.path for output in task.outputs]
 
 
 def build_edition(
@@ -86,19 +111,20 @@ def build_edition(
     """
     cache = out / CACHE_FOLDER
     edition = load_edition(source, cache / "ast")
-    outputs = plan(edition, out, formats, variants)
+    tasks = plan(edition, out, formats, variants)
     Styles(styles_folder).file("print.css")  # fail before work if the styles are gone
-    written = []
-    if jobs > 1 and len(outputs) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(outputs), os.cpu_count() or 1)) as pool:
-            futures = [pool.submit(render, edition, o, styles_folder, cache) for o in outputs]
-            for future in futures:
-                written.append(future.result())
-                if report:
-                    report(written[-1])
+    written: list[Path] = []
+
+    def done(paths: list[Path]) -> None:
+        written.extend(paths)
+        for path in paths if report else ():
+            report(path)
+
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks), os.cpu_count() or 1)) as pool:
+            for future in [pool.submit(render, edition, t, styles_folder, cache) for t in tasks]:
+                done(future.result())
     else:
-        for output in outputs:
-            written.append(render(edition, output, styles_folder, cache))
-            if report:
-                report(written[-1])
+        for task in tasks:
+            done(render(edition, task, styles_folder, cache))
     return written

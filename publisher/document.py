@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,10 @@ class Edition:
     # Words the tool itself puts before readers; the variant step converts them too.
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
     dictionary: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def only(self, slug: str) -> Edition:
+        """The edition reduced to one article, for per-article outputs."""
+        return replace(self, articles=tuple(a for a in self.articles if a.slug == slug))
 
     @property
     def identifier(self) -> str:

@@ -20,6 +20,7 @@ PAGE_BREAK: Node = {
 class DocxWriter(Writer):
     name = "docx"
     extension = ".docx"
+    per_article = True
     media_types: ClassVar[frozenset[str]] = frozenset({"image/png", "image/jpeg", "image/gif"})
 
     def write(self, context: WriterContext, target: Path) -> None:

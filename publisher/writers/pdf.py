@@ -33,6 +33,7 @@ class LocalFetcher(URLFetcher):
 class PdfWriter(Writer):
     name = "pdf"
     extension = ".pdf"
+    per_article = True
     media_types: ClassVar[frozenset[str]] = frozenset(
         {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
     )
