@@ -29,6 +29,37 @@ class _Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class PdfOptions(_Schema):
+    """``pdf:`` in edition.yaml: the print edition."""
+
+    page_size: str = Field(
+        "A4", description="CSS page size: a name (A4, B5, A5) or `WIDTH HEIGHT` (`185mm 260mm`)."
+    )
+    margins: str = Field(
+        "22mm 20mm 24mm", description="CSS margin shorthand: top, sides, bottom (or four values)."
+    )
+    tagged: bool = Field(False, description="Tagged PDF for accessibility (PDF/UA).")
+    archival: bool = Field(False, description="PDF/A for archiving.")
+
+
+class EpubOptions(_Schema):
+    """``epub:`` in edition.yaml: the distributable edition."""
+
+    embed_fonts: bool = Field(
+        False, description="Embed a subset of the region's font holding only the characters used."
+    )
+
+
+class DocxOptions(_Schema):
+    """``docx:`` in edition.yaml: the editors' edition."""
+
+    fonts: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per variant, fonts that replace those of styles/docx-fonts.yaml "
+        "(keys: body, heading, latin, latin_heading).",
+    )
+
+
 class EditionConfig(_Schema):
     """``source/edition.yaml``."""
 
@@ -45,6 +76,11 @@ class EditionConfig(_Schema):
         "default: every `articles/*.md` in file-name order.",
     )
     publisher: str | None = Field(None, description="The issuer: newspaper, office or press.")
+    isbn: str | None = Field(None, description="ISBN of the edition; used as its identifier.")
+    cover: str | None = Field(
+        None, description="Cover image (PNG or JPEG), relative to the source folder; "
+        "default: a cover generated from the title and publisher.",
+    )
     identifier: str | None = Field(
         None,
         description="A unique identifier (URN, URL or ISBN); default: a UUID derived from `name`, "
@@ -61,6 +97,9 @@ class EditionConfig(_Schema):
         description="Language variants the edition is published in (zh-Hans, zh-Hant, "
         "zh-Hant-TW, zh-Hant-HK); default: `language`.",
     )
+    pdf: PdfOptions = Field(default_factory=PdfOptions, description=PdfOptions.__doc__)
+    epub: EpubOptions = Field(default_factory=EpubOptions, description=EpubOptions.__doc__)
+    docx: DocxOptions = Field(default_factory=DocxOptions, description=DocxOptions.__doc__)
     quotes: dict[str, QuoteStyle] = Field(
         default_factory=dict,
         description="Quotation marks per variant: `corner` (「」『』) or `curly` (“”‘’); "
