@@ -22,6 +22,8 @@ from .variants import ALIASES, VARIANTS, QuoteStyle, canonical_tag
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 NonEmpty = Field(min_length=1)
+# The fonts an edition may choose per variant for its DOCX (styles/docx-fonts.yaml).
+DOCX_FONT_KEYS = ("body", "heading", "latin", "latin_heading")
 
 
 class _Schema(BaseModel):
@@ -58,6 +60,17 @@ class DocxOptions(_Schema):
         description="Per variant, fonts that replace those of styles/docx-fonts.yaml "
         "(keys: body, heading, latin, latin_heading).",
     )
+
+    @field_validator("fonts")
+    @classmethod
+    def _known_font_keys(cls, fonts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for faces in fonts.values():
+            unknown = sorted(set(faces) - set(DOCX_FONT_KEYS))
+            if unknown:
+                raise ValueError(
+                    f"unknown font key `{unknown[0]}`; the keys are: {', '.join(DOCX_FONT_KEYS)}"
+                )
+        return {_variant_tag(tag): faces for tag, faces in fonts.items()}
 
 
 class EditionConfig(_Schema):

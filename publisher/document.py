@@ -90,10 +90,14 @@ class Edition:
     # Words the tool itself puts before readers; the variant step converts them too.
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
     dictionary: dict[str, dict[str, str]] = field(default_factory=dict)
+    # True for what :meth:`only` returns: one article taken out of the edition,
+    # which writers render without the edition's title page and contents.
+    single_article: bool = False
 
     def only(self, slug: str) -> Edition:
         """The edition reduced to one article, for per-article outputs."""
-        return replace(self, articles=tuple(a for a in self.articles if a.slug == slug))
+        articles = tuple(a for a in self.articles if a.slug == slug)
+        return replace(self, articles=articles, single_article=True)
 
     @property
     def identifier(self) -> str:

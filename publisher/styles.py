@@ -56,16 +56,29 @@ class Styles:
             raise BuildError(f"{self.file('docx-fonts.yaml')}: no fonts for {variant}; add them")
         return table[variant]
 
-    def docx_reference(self, variant: str, cache: Path) -> Path:
-        """The variant's reference DOCX, made by ``docx_reference.py`` and cached."""
+    def docx_reference(
+        self,
+        variant: str,
+        cache: Path,
+        *,
+        fonts: dict[str, str] | None = None,
+        page: dict[str, float] | None = None,
+    ) -> Path:
+        """The variant's reference DOCX, made by ``docx_reference.py`` and cached.
+
+        ``fonts`` replace those of docx-fonts.yaml (the edition's choice);
+        ``page`` is the page size and margins in millimetres.
+        """
         script = self.file("docx_reference.py")
-        fonts = self.docx_fonts(variant)
-        key = hashlib.sha256(script.read_bytes() + repr(sorted(fonts.items())).encode()).hexdigest()
+        fonts = {**self.docx_fonts(variant), **(fonts or {})}
+        page = dict(page or {})
+        seed = script.read_bytes() + repr((sorted(fonts.items()), sorted(page.items()))).encode()
+        key = hashlib.sha256(seed).hexdigest()
         target = cache / f"reference-{key[:16]}.docx"
         if not target.is_file():
             spec = importlib.util.spec_from_file_location("publisher_docx_reference", script)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             with atomic_target(target) as temporary:
-                module.build(temporary, fonts)
+                module.build(temporary, fonts, page)
         return target.resolve()

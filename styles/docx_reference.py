@@ -4,77 +4,194 @@ Reviewable and reproducible instead of a hand-edited binary: it starts from
 pandoc's own default reference.docx and sets, with python-docx, the page, the
 East Asian fonts and language, and one named paragraph style per part of a
 news article. publisher runs :func:`build` with the fonts of a variant (see
-docx-fonts.yaml beside this file); run it by hand to look at the result:
+docx-fonts.yaml beside this file, plus the edition's ``docx: fonts:``) and
+the edition's page; run it by hand to look at the result:
 
-    .venv/bin/python styles/docx_reference.py /tmp/reference.docx
+    .venv/bin/python styles/docx_reference.py /tmp/reference.docx [zh-Hant-TW]
+
+Style names, as editors see them in Word's style pane:
+
+    Kicker, Heading 1 (the headline), Subtitle, Body Text / First Paragraph,
+    Image Caption / Table Caption, Block Text (quotations), Footnote Text,
+    Byline; Heading 2-4 for subheads inside an article; Title, Publisher,
+    Date, TOC Heading and TOC 1 for the edition's title page and contents.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pypandoc
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 # A4 with margins that give a comfortable 36-character line in 10.5 pt (五号).
-PAGE = {
-    "width": Mm(210),
-    "height": Mm(297),
-    "top": Mm(25),
-    "bottom": Mm(25),
-    "left": Mm(28),
-    "right": Mm(28),
-}
-BODY_SIZE = Pt(10.5)
+# The edition's page (edition.yaml `pdf:`) replaces these, in millimetres.
+PAGE = {"width": 210, "height": 297, "top": 25, "bottom": 25, "left": 28, "right": 28}
+BODY_SIZE = Pt(10.5)  # 五号, the size of Chinese body text in Word
+HEADLINE_SIZE = Pt(22)  # 二号
+TITLE_SIZE = Pt(26)  # 一号
+KICKER_SIZE = Pt(12)  # 小四
+SUBTITLE_SIZE = Pt(14)  # 四号
+SMALL_SIZE = Pt(9)  # 小五: captions and footnotes
+# Line spacing of running text: Chinese text set solid is hard to edit on screen.
+BODY_LINE_SPACING = 1.25
+
+# Styles whose text is a headline or label: set in the heading (sans) faces.
+HEADING_STYLES = (
+    "Title",
+    "Subtitle",
+    "Kicker",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Heading 4",
+    "TOC Heading",
+)
+THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def _set_fonts(style, east_asia: str, latin: str) -> None:
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+def _set_fonts(element, east_asia: str, latin: str) -> None:
+    """Name every script's font outright: a theme font (DengXian, Calibri) may be missing."""
+    fonts = element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(attribute), latin)
     fonts.set(qn("w:eastAsia"), east_asia)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+    for theme in THEME_ATTRIBUTES:
         fonts.attrib.pop(qn(theme), None)
 
 
-def _set_language(style, word_language: str) -> None:
-    rpr = style.element.get_or_add_rPr()
+def _set_language(rpr, word_language: str) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")  # Latin words inside Chinese text are mostly English
     lang.set(qn("w:eastAsia"), word_language)
 
 
-def _indent_first_line_chars(style, hundredths: int) -> None:
-    """First-line indent in characters (200 = two characters), as Chinese text wants."""
+def _indent_chars(style, *, first_line: int = 0, left: int = 0, right: int = 0) -> None:
+    """Indents in hundredths of a character (200 = two characters), as Chinese text wants.
+
+    Word measures ``*Chars`` against the style's font size; the twips beside
+    them are what older readers (and LibreOffice) fall back on.
+    """
+    size = style.font.size or BODY_SIZE
     ppr = style.element.get_or_add_pPr()
     ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
+    if ind is not None:
+        ppr.remove(ind)
+    ind = OxmlElement("w:ind")
+    for name, hundredths in (("firstLine", first_line), ("left", left), ("right", right)):
+        ind.set(qn(f"w:{name}Chars"), str(hundredths))
+        ind.set(qn(f"w:{name}"), str(round(size.pt * 20 * hundredths / 100)))
+    # Schema order: w:ind comes after spacing and before jc; python-docx inserts jc later.
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is not None:
+        spacing.addnext(ind)
+    else:
         ppr.append(ind)
-    ind.set(qn("w:firstLineChars"), str(hundredths))
-    ind.set(qn("w:firstLine"), str(int(BODY_SIZE.pt * 20 * hundredths / 100)))
 
 
 def _paragraph_style(document, name: str, base: str = "Normal"):
     styles = document.styles
-    if name in [style.name for style in styles]:
-        return styles[name]
+    existing = {style.name: style for style in styles}
+    if name in existing:
+        return existing[name]
     style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = styles[base]
+    style.base_style = existing[base]
     style.quick_style = True
     return style
 
 
-def build(target: Path, fonts: dict[str, str]) -> None:
-    """Write the reference document for one variant's ``fonts`` to ``target``."""
+def _plain(style) -> None:
+    """Black, upright: pandoc's defaults colour headings blue and slant captions,
+    and a slanted Chinese face is a distorted one."""
+    style.font.color.rgb = None
+    rpr = style.element.get_or_add_rPr()
+    for tag in ("w:color", "w:i", "w:iCs"):
+        for element in rpr.findall(qn(tag)):
+            rpr.remove(element)
+    if style.type == WD_STYLE_TYPE.PARAGRAPH:
+        # pandoc's Subtitle is numbered (w:numPr) for its own reasons; an article's is not.
+        ppr = style.element.get_or_add_pPr()
+        for element in ppr.findall(qn("w:numPr")):
+            ppr.remove(element)
+
+
+def _spacing(style, before: float, after: float) -> None:
+    style.paragraph_format.space_before = Pt(before)
+    style.paragraph_format.space_after = Pt(after)
+
+
+def _set_page(section, page: dict[str, float]) -> None:
+    section.page_width, section.page_height = Mm(page["width"]), Mm(page["height"])
+    section.top_margin, section.bottom_margin = Mm(page["top"]), Mm(page["bottom"])
+    section.left_margin, section.right_margin = Mm(page["left"]), Mm(page["right"])
+    section.header_distance = section.footer_distance = Mm(min(12, page["bottom"] / 2))
+
+
+def _page_number_footer(section) -> None:
+    """A centred page number: editors refer to pages when they call each other."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
+def _theme_fonts(document, fonts: dict[str, str]) -> None:
+    """The theme's East Asian and Latin faces too, for text that asks for the theme's font."""
+    for part in document.part.package.iter_parts():
+        if part.partname.endswith("/theme1.xml"):
+            xml = part.blob.decode("utf-8")
+            for group, east_asia, latin in (
+                ("majorFont", fonts["heading"], fonts["latin_heading"]),
+                ("minorFont", fonts["body"], fonts["latin"]),
+            ):
+
+                def faces(match: re.Match, east_asia=east_asia, latin=latin) -> str:
+                    block = re.sub(
+                        r'<a:latin typeface="[^"]*"', f'<a:latin typeface="{latin}"', match[0]
+                    )
+                    block = re.sub(
+                        r'<a:ea typeface="[^"]*"', f'<a:ea typeface="{east_asia}"', block
+                    )
+                    return re.sub(
+                        r'(<a:font script="Han[st]" typeface=)"[^"]*"', rf'\1"{east_asia}"', block
+                    )
+
+                xml = re.sub(rf"<a:{group}>.*?</a:{group}>", faces, xml, flags=re.S)
+            part._blob = xml.encode("utf-8")
+
+
+def _theme_language(document, word_language: str) -> None:
+    """Word picks the theme's East Asian script from ``w:themeFontLang``."""
+    settings = document.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is None:
+        lang = OxmlElement("w:themeFontLang")
+        settings.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), word_language)
+
+
+def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = None) -> None:
+    """Write the reference document for one variant's ``fonts`` and the ``page`` (mm)."""
+    page = {**PAGE, **(page or {})}
     default = Path(target).with_suffix(".pandoc-default.docx")
     pypandoc.convert_text(
         "",
@@ -87,47 +204,133 @@ def build(target: Path, fonts: dict[str, str]) -> None:
     default.unlink()
 
     section = document.sections[0]
-    section.page_width, section.page_height = PAGE["width"], PAGE["height"]
-    section.top_margin, section.bottom_margin = PAGE["top"], PAGE["bottom"]
-    section.left_margin, section.right_margin = PAGE["left"], PAGE["right"]
+    _set_page(section, page)
+    _page_number_footer(section)
+
+    # Document defaults and every style name their fonts: no style falls back
+    # on the theme, whose East Asian face (DengXian) many editors lack.
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts_element = default_rpr.find(qn("w:rFonts"))
+    for theme in THEME_ATTRIBUTES:
+        fonts_element.attrib.pop(qn(theme), None)
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts_element.set(qn(attribute), fonts["latin"])
+    fonts_element.set(qn("w:eastAsia"), fonts["body"])
+    _set_language(default_rpr, fonts["word_language"])
+    for style in document.styles:
+        rfonts = style.element.rPr.find(qn("w:rFonts")) if style.element.rPr is not None else None
+        if rfonts is not None and any(rfonts.get(qn(a)) for a in THEME_ATTRIBUTES):
+            _set_fonts(style.element, fonts["body"], fonts["latin"])
 
     styles = document.styles
     normal = styles["Normal"]
-    _set_fonts(normal, fonts["body"], fonts["latin"])
-    _set_language(normal, fonts["word_language"])
+    _set_fonts(normal.element, fonts["body"], fonts["latin"])
+    _set_language(normal.element.get_or_add_rPr(), fonts["word_language"])
     normal.font.size = BODY_SIZE
 
+    # Body text: two-character first-line indent, justified, no gap between paragraphs.
     for name in ("Body Text", "First Paragraph"):
         style = _paragraph_style(document, name)
-        _indent_first_line_chars(style, 200)
+        _spacing(style, 0, 0)
+        style.paragraph_format.line_spacing = BODY_LINE_SPACING
+        _indent_chars(style, first_line=200)
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        style.paragraph_format.widow_control = True
 
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Subtitle"):
+    for name in HEADING_STYLES:
         style = _paragraph_style(document, name)
-        _set_fonts(style, fonts["heading"], fonts["latin_heading"])
-        style.font.color.rgb = None
+        _set_fonts(style.element, fonts["heading"], fonts["latin_heading"])
+        _plain(style)
+        style.paragraph_format.keep_with_next = True
+
+    # The edition's title page.
+    title = styles["Title"]
+    title.font.size = TITLE_SIZE
+    title.font.bold = True
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(title, 120, 36)
+    for name in ("Publisher", "Date"):
+        style = _paragraph_style(document, name)
+        _plain(style)
+        style.font.size = SUBTITLE_SIZE
+        style.font.bold = False
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(style, 6, 6)
+
+    # An article's headline structure: 引题, 主题, 副题, and the credit at the end.
+    kicker = _paragraph_style(document, "Kicker")
+    kicker.font.size = KICKER_SIZE
+    kicker.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(kicker, 0, 6)
 
     headline = styles["Heading 1"]
-    headline.font.size = Pt(22)
+    headline.font.size = HEADLINE_SIZE
+    headline.font.bold = True
     headline.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    kicker = _paragraph_style(document, "Kicker")
-    kicker.font.size = Pt(12)
-    kicker.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    kicker.paragraph_format.keep_with_next = True
+    _spacing(headline, 0, 6)
 
     subtitle = styles["Subtitle"]
-    subtitle.font.size = Pt(14)
+    subtitle.font.size = SUBTITLE_SIZE
     subtitle.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle.font.bold = False
+    _spacing(subtitle, 0, 12)
+
+    for name, size in (("Heading 2", Pt(14)), ("Heading 3", Pt(12)), ("Heading 4", BODY_SIZE)):
+        style = styles[name]
+        style.font.size = size
+        style.font.bold = True
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _spacing(style, 12, 6)
 
     byline = _paragraph_style(document, "Byline")
+    _plain(byline)
     byline.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _set_fonts(byline, fonts["heading"], fonts["latin_heading"])
+    _spacing(byline, 6, 12)
 
-    for name in ("Image Caption", "Captioned Figure", "Figure"):
+    # Figures and their captions.
+    for name in ("Figure", "Captioned Figure"):
         style = _paragraph_style(document, name)
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        style.paragraph_format.keep_with_next = True
+        _spacing(style, 6, 0)
+    caption = _paragraph_style(document, "Caption")
+    _plain(caption)
+    caption.font.size = SMALL_SIZE
+    for name in ("Caption", "Image Caption", "Table Caption"):
+        style = _paragraph_style(document, name, "Caption")
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(style, 3, 9)
 
+    # Quotations: indented two characters on both sides, as a Chinese page sets them.
+    quote = _paragraph_style(document, "Block Text", "Body Text")
+    _spacing(quote, 6, 6)
+    _indent_chars(quote, first_line=200, left=200, right=200)
+
+    # Footnotes: smaller, justified, hanging free of the body's first-line indent.
+    footnote = _paragraph_style(document, "Footnote Text")
+    footnote.font.size = SMALL_SIZE
+    footnote.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _spacing(footnote, 0, 2)
+
+    # The contents: its heading, and one entry per article with the page on the right.
+    toc_heading = styles["TOC Heading"]
+    toc_heading.font.size = Pt(16)
+    toc_heading.font.bold = True
+    toc_heading.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(toc_heading, 24, 12)
+    toc = _paragraph_style(document, "TOC 1")
+    # Word's built-in "toc 1", which its TOC field fills entries with.
+    toc.element.find(qn("w:name")).set(qn("w:val"), "toc 1")
+    toc.element.attrib.pop(qn("w:customStyle"), None)
+    toc.paragraph_format.space_after = Pt(6)
+    text_width = Mm(page["width"] - page["left"] - page["right"])
+    toc.paragraph_format.tab_stops.add_tab_stop(
+        text_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+    )
+
+    _theme_fonts(document, fonts)
+    _theme_language(document, fonts["word_language"])
     document.core_properties.title = ""
     document.save(str(target))
 
@@ -136,4 +339,5 @@ if __name__ == "__main__":
     import yaml
 
     fonts_file = Path(__file__).with_name("docx-fonts.yaml")
-    build(Path(sys.argv[1]), yaml.safe_load(fonts_file.read_text(encoding="utf-8"))["zh-Hans"])
+    variant = sys.argv[2] if len(sys.argv) > 2 else "zh-Hans"
+    build(Path(sys.argv[1]), yaml.safe_load(fonts_file.read_text(encoding="utf-8"))[variant])

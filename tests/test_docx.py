@@ -1,29 +1,130 @@
-"""The DOCX edition, opened with python-docx and read as XML."""
+"""The DOCX editions, opened with python-docx and read as XML.
+
+Every DOCX of the sample is checked, the edition's and each article's, in every
+published variant: named styles on the right paragraphs, East Asian fonts and
+Word's language tag, core properties, page size, one section per article, the
+contents. ``tests/fixtures/docx`` adds what the sample lacks: a footnote, a
+quotation, a subtitle and subhead, a JIS B5 page and the edition's own fonts.
+"""
 
 from __future__ import annotations
 
+import datetime
+import zipfile
+from pathlib import Path
+
 import docx
-from articles import article_files, body_paragraphs, front_matter
-from conftest import SAMPLE
+import pytest
+import yaml
+from articles import article_files, body_paragraphs
+from conftest import FIXTURES, PUBLISHED, ROOT, SAMPLE, build_ok, edition_files, run_publisher
 from outputs import NS, zip_xml
 
+from publisher.build import load_edition
+from publisher.variants import apply_variant, variant_named
+from publisher.writers.docx import page_geometry
+
 W = f"{{{NS['w']}}}"
+FONTS = yaml.safe_load((ROOT / "styles" / "docx-fonts.yaml").read_text(encoding="utf-8"))
+FIXTURE = FIXTURES / "docx"
+THEME_FONT_ATTRIBUTES = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+BODY_STYLES = ("Body Text", "First Paragraph")
 
 
 def paragraphs_by_style(document, style: str) -> list[str]:
     return [p.text for p in document.paragraphs if p.style.name == style]
 
 
-def test_article_structure_in_named_styles(sample_files):
+def converted(source: Path, tag: str):
+    """The edition as the variant's readers get it: what the DOCX must hold."""
+    return apply_variant(load_edition(source), variant_named(tag))
+
+
+def docx_files(out: Path, tag: str, name: str = "shanxi-rural") -> list[Path]:
+    """The edition DOCX first, then each article's."""
+    edition = edition_files(out, tag, name)["docx"]
+    return [edition, *sorted((out / tag / "articles").glob("*.docx"))]
+
+
+@pytest.fixture(scope="module")
+def fixture_out(tmp_path_factory) -> Path:
+    return build_ok(FIXTURE, tmp_path_factory.mktemp("docx") / "build", "docx")
+
+
+def style_element(styles, style_id: str):
+    return styles.find(f".//w:style[@w:styleId='{style_id}']", NS)
+
+
+def east_asian(element) -> tuple[str, str]:
+    """(East Asian font, Latin font) an rPr-holding element names."""
+    fonts = element.find(".//w:rFonts", NS)
+    return fonts.get(W + "eastAsia"), fonts.get(W + "ascii")
+
+
+# ---------------------------------------------------------------- every DOCX of the sample
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_every_docx_opens_with_the_article_structure_in_named_styles(sample_out, tag):
+    edition = converted(SAMPLE, tag)
+    files = docx_files(sample_out, tag)
+    assert len(files) == 1 + len(edition.articles)
+    for path, articles in [(files[0], edition.articles)] + [
+        (path, [article]) for path, article in zip(files[1:], edition.articles, strict=True)
+    ]:
+        document = docx.Document(path)
+        assert path.stem in ("shanxi-rural", articles[0].slug)
+        assert paragraphs_by_style(document, "Kicker") == [a.meta.kicker for a in articles]
+        assert paragraphs_by_style(document, "Heading 1") == [a.meta.title for a in articles]
+        assert paragraphs_by_style(document, "Byline") == [a.byline_text for a in articles]
+        # Each article begins with its kicker, ends with its byline.
+        headline_parts = [
+            p.style.name for p in document.paragraphs if p.style.name in ("Kicker", "Byline")
+        ]
+        assert headline_parts == ["Kicker", "Byline"] * len(articles)
+        body = [p for p in document.paragraphs if p.style.name in BODY_STYLES]
+        assert body and all(p.text for p in body)
+
+
+def test_body_text_as_written(sample_files):
     document = docx.Document(sample_files["docx"])
-    metas = [front_matter(p) for p in article_files(SAMPLE)]
-    assert paragraphs_by_style(document, "Kicker") == [m["kicker"] for m in metas]
-    assert paragraphs_by_style(document, "Heading 1") == [m["title"] for m in metas]
-    assert paragraphs_by_style(document, "Byline") == [f"（{m['byline']}）" for m in metas]
-    text = [p.text for p in document.paragraphs]
-    for path in article_files(SAMPLE):
-        for paragraph in body_paragraphs(path):
-            assert paragraph in text
+    body = [p.text for p in document.paragraphs if p.style.name in BODY_STYLES]
+    expected = [p for path in article_files(SAMPLE) for p in body_paragraphs(path)]
+    assert body == expected
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_edition_opens_with_title_page_and_contents(sample_out, tag):
+    edition = converted(SAMPLE, tag)
+    path = edition_files(sample_out, tag)["docx"]
+    document = docx.Document(path)
+    styles = [p.style.name for p in document.paragraphs[:3]]
+    texts = [p.text for p in document.paragraphs[:3]]
+    assert styles == ["Title", "Publisher", "Date"]
+    assert texts == [edition.title, edition.config.publisher, "2024年7月15日"]
+    # pandoc's own title block (one Author line per person) is not there.
+    assert not paragraphs_by_style(document, "Author")
+
+    body = zip_xml(path, "word/document.xml")
+    contents = body.find(".//w:sdt", NS)
+    heading = contents.find(".//w:p/w:pPr/w:pStyle[@w:val='TOCHeading']/../..", NS)
+    assert "".join(heading.itertext()) == {"zh-Hans": "目录"}.get(tag, "目錄")
+    field = "".join(t.text for t in contents.iterfind(".//w:instrText", NS))
+    assert field.split()[0] == "TOC"
+    links = contents.findall(".//w:hyperlink", NS)
+    assert ["".join(link.itertext()) for link in links] == [a.meta.title for a in edition.articles]
+    bookmarks = {b.get(W + "name") for b in body.iterfind(".//w:bookmarkStart", NS)}
+    assert {link.get(W + "anchor") for link in links} <= bookmarks
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_article_docx_is_the_article_alone(sample_out, tag):
+    for path in docx_files(sample_out, tag)[1:]:
+        document = docx.Document(path)
+        assert document.paragraphs[0].style.name == "Kicker"
+        assert not paragraphs_by_style(document, "Title")
+        assert zip_xml(path, "word/document.xml").find(".//w:sdt", NS) is None
+        assert len(document.sections) == 1
 
 
 def test_figures_embedded_with_captions_and_alt_text(sample_files):
@@ -33,25 +134,167 @@ def test_figures_embedded_with_captions_and_alt_text(sample_files):
     body = zip_xml(sample_files["docx"], "word/document.xml")
     descriptions = [e.get("descr") for e in body.iter() if e.tag.endswith("}docPr")]
     assert all(d.startswith("资料图片占位图") for d in descriptions)
+    figures = [p for p in document.paragraphs if p.style.name == "Captioned Figure"]
+    assert len(figures) == 2
 
 
-def test_east_asian_font_and_language(sample_files):
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_east_asian_fonts_and_language_per_variant(sample_out, tag):
+    fonts = FONTS[tag]
+    for path in docx_files(sample_out, tag):
+        styles = zip_xml(path, "word/styles.xml")
+        defaults = styles.find("w:docDefaults", NS)
+        for element in (defaults, style_element(styles, "Normal")):
+            assert east_asian(element) == (fonts["body"], fonts["latin"])
+            lang = element.find(".//w:lang", NS)
+            assert lang.get(W + "eastAsia") == fonts["word_language"]
+        for style_id in ("Heading1", "Kicker", "Subtitle", "Title", "TOCHeading"):
+            element = style_element(styles, style_id)
+            assert east_asian(element) == (fonts["heading"], fonts["latin_heading"]), style_id
+        # No style takes its font from the theme (DengXian, Calibri …).
+        for rfonts in styles.iterfind(".//w:rFonts", NS):
+            assert not any(rfonts.get(W + a) for a in THEME_FONT_ATTRIBUTES)
+        settings = zip_xml(path, "word/settings.xml")
+        theme_lang = settings.find("w:themeFontLang", NS)
+        assert theme_lang.get(W + "eastAsia") == fonts["word_language"]
+        # No run overrides the language: every paragraph is in the variant's.
+        body = zip_xml(path, "word/document.xml")
+        assert body.find(".//w:r/w:rPr/w:lang", NS) is None
+
+
+def test_body_style_is_indented_two_characters_and_justified(sample_files):
     styles = zip_xml(sample_files["docx"], "word/styles.xml")
-    normal = styles.find(".//w:style[@w:styleId='Normal']", NS)
-    assert normal.find(".//w:rFonts", NS).get(W + "eastAsia") == "SimSun"
-    # Word's name for the language of mainland Chinese text.
-    assert normal.find(".//w:lang", NS).get(W + "eastAsia") == "zh-CN"
-    body_text = styles.find(".//w:style[@w:styleId='BodyText']", NS)
-    assert body_text.find(".//w:ind", NS).get(W + "firstLineChars") == "200"
+    for style_id in ("BodyText", "BlockText"):
+        style = style_element(styles, style_id)
+        assert style.find(".//w:ind", NS).get(W + "firstLineChars") == "200"
+    body_text = style_element(styles, "BodyText")
     assert body_text.find(".//w:jc", NS).get(W + "val") == "both"
+    assert style_element(styles, "BlockText").find(".//w:ind", NS).get(W + "leftChars") == "200"
+    for style_id in ("Kicker", "Byline", "FootnoteText", "ImageCaption", "TOC1"):
+        assert style_element(styles, style_id) is not None, style_id
 
 
-def test_page_is_a4(sample_files):
-    section = docx.Document(sample_files["docx"]).sections[-1]
-    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_core_properties(sample_out, tag):
+    edition = converted(SAMPLE, tag)
+    files = docx_files(sample_out, tag)
+    for path, title, creators in [(files[0], edition.title, edition.authors)] + [
+        (path, a.meta.title, a.meta.authors or [edition.config.publisher])
+        for path, a in zip(files[1:], edition.articles, strict=True)
+    ]:
+        properties = docx.Document(path).core_properties
+        assert properties.title == title
+        assert properties.author == "; ".join(creators or [edition.config.publisher])
+        assert properties.language == FONTS[tag]["word_language"]
+        when = datetime.datetime(2024, 7, 15, tzinfo=datetime.UTC)
+        assert properties.created == properties.modified == when
+        assert properties.identifier == edition.identifier
 
 
-def test_core_properties(sample_files):
-    properties = docx.Document(sample_files["docx"]).core_properties
-    assert properties.title == "山西乡村振兴"
-    assert properties.modified.year == 2024
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_a4_and_one_section_per_article(sample_out, tag):
+    for path in docx_files(sample_out, tag):
+        document = docx.Document(path)
+        for section in document.sections:
+            assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+            assert section.footer.paragraphs  # the page number
+    document = docx.Document(edition_files(sample_out, tag)["docx"])
+    # The title page and contents, then one section per article, each on a new page.
+    assert len(document.sections) == 1 + 4
+    assert all(s.start_type == 2 for s in document.sections[1:])  # WD_SECTION.NEW_PAGE
+
+
+def test_two_builds_are_identical(sample_out, tmp_path):
+    again = build_ok(SAMPLE, tmp_path / "again", "docx")
+    for tag in PUBLISHED:
+        for first in docx_files(sample_out, tag):
+            second = again / first.relative_to(sample_out)
+            assert first.read_bytes() == second.read_bytes(), first.relative_to(sample_out)
+            with zipfile.ZipFile(first) as archive:
+                assert {i.date_time[:3] for i in archive.infolist()} == {(2024, 7, 15)}
+
+
+# ---------------------------------------------------------------- the fixture: footnotes, B5, fonts
+
+
+def test_footnotes_are_word_footnotes(fixture_out):
+    for tag in ("zh-Hans", "zh-Hant-TW"):
+        path = edition_files(fixture_out, tag, "docx-sample")["docx"]
+        notes = zip_xml(path, "word/footnotes.xml")
+        real = [n for n in notes.iterfind("w:footnote", NS) if n.get(W + "type") is None]
+        assert len(real) == 1
+        text = "".join(real[0].itertext()).strip()
+        assert text == {"zh-Hans": "脚注里的后台与头发。"}.get(tag, "腳註裡的後臺與頭髮。")
+        style = real[0].find(".//w:pStyle", NS).get(W + "val")
+        assert style == "FootnoteText"
+        body = zip_xml(path, "word/document.xml")
+        references = body.findall(".//w:footnoteReference", NS)
+        assert [r.get(W + "id") for r in references] == [real[0].get(W + "id")]
+
+
+def test_fixture_parts_in_their_styles(fixture_out):
+    document = docx.Document(edition_files(fixture_out, "zh-Hans", "docx-sample")["docx"])
+    assert paragraphs_by_style(document, "Subtitle") == ["副题：后台发展"]
+    assert paragraphs_by_style(document, "Block Text") == ["引文里的后台与头发。"]
+    assert paragraphs_by_style(document, "Heading 2") == ["小标题"]  # `##` stays level 2
+    assert paragraphs_by_style(document, "Table Caption") == ["表格说明"]
+    assert paragraphs_by_style(document, "Heading 1") == ["软件里的头发", "第二篇短稿"]
+    # An article without a kicker starts its section with the headline.
+    assert paragraphs_by_style(document, "Kicker") == ["测试地点"]
+
+
+def test_page_size_and_margins_from_edition(fixture_out):
+    for path in docx_files(fixture_out, "zh-Hans", "docx-sample"):
+        for section in docx.Document(path).sections:
+            assert (round(section.page_width.mm), round(section.page_height.mm)) == (182, 257)
+            assert round(section.top_margin.mm) == 20 and round(section.left_margin.mm) == 18
+
+
+def test_edition_fonts_replace_the_styles_fonts(fixture_out):
+    taiwan = zip_xml(
+        edition_files(fixture_out, "zh-Hant-TW", "docx-sample")["docx"], "word/styles.xml"
+    )
+    normal = style_element(taiwan, "Normal")
+    assert east_asian(normal) == ("DFKai-SB", "Georgia")
+    # What the edition does not name stays as styles/docx-fonts.yaml has it.
+    assert east_asian(style_element(taiwan, "Heading1"))[0] == FONTS["zh-Hant-TW"]["heading"]
+    simplified = zip_xml(
+        edition_files(fixture_out, "zh-Hans", "docx-sample")["docx"], "word/styles.xml"
+    )
+    assert east_asian(style_element(simplified, "Normal"))[0] == FONTS["zh-Hans"]["body"]
+
+
+def test_unknown_font_key_is_refused(tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "articles").mkdir()
+    (source / "articles" / "01-a.md").write_text("---\ntitle: 标题\n---\n\n正文。\n", "utf-8")
+    (source / "edition.yaml").write_text(
+        "title: 测试\nname: t\ndocx:\n  fonts:\n    zh-Hans: {bodyy: SimSun}\n", "utf-8"
+    )
+    result = run_publisher("check", "--source", source)
+    assert result.returncode == 1
+    assert "bodyy" in result.stderr and "body, heading, latin, latin_heading" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("size", "margins", "expected"),
+    [
+        ("A4", "22mm 20mm 24mm", (210, 297, 22, 20, 24, 20)),
+        ("a5", "15mm", (148, 210, 15, 15, 15, 15)),
+        ("B5", "1cm 2cm 3cm 4cm", (176, 250, 10, 20, 30, 40)),
+        ("A4 landscape", "10mm 12mm", (297, 210, 10, 12, 10, 12)),
+        ("185mm 260mm", "0.5in", (185, 260, 12.7, 12.7, 12.7, 12.7)),
+    ],
+)
+def test_page_geometry_from_css(size, margins, expected):
+    page = page_geometry(size, margins)
+    keys = ("width", "height", "top", "right", "bottom", "left")
+    assert tuple(round(page[k], 1) for k in keys) == expected
+
+
+def test_page_geometry_falls_back_to_a4(caplog):
+    page = page_geometry("auto", "2em")
+    assert (page["width"], page["height"]) == (210, 297)
+    assert "top" not in page  # the reference document's margins stay
+    assert "no Word equivalent" in caplog.text
