@@ -13,7 +13,7 @@ PUBLISH := $(PYTHON) -m publisher
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx test lint check review clean
+.PHONY: all setup system pdf epub docx test lint check review clean docx-pdf-check
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
@@ -65,3 +65,19 @@ $(PYTHON_STAMP): pyproject.toml
 
 clean:
 	rm -rf $(OUT)
+
+# Not part of `make test`: LibreOffice (installed here when run as root) opens
+# every DOCX headless and writes a PDF; pdffonts/pdftotext then confirm the
+# Chinese text came through in embedded CJK fonts (no Type 3, no character
+# missing from the fonts used). See bench/docx_pdf_check.py.
+DOCX_CHECK_PACKAGES := libreoffice-writer-nogui
+docx-pdf-check: setup
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -q --no-install-recommends $(DOCX_CHECK_PACKAGES); \
+	  else \
+	    echo "missing LibreOffice; run as root:  apt-get install $(DOCX_CHECK_PACKAGES)"; exit 1; \
+	  fi; }
+	$(PUBLISH) build docx --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+	$(PYTHON) bench/docx_pdf_check.py $(OUT)
