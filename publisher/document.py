@@ -30,7 +30,19 @@ FALLBACK_TIMESTAMP = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 
 Node = dict[str, Any]
 
-LABELS = {"contents": "目录", "cover": "封面", "title_page": "书名页"}
+LABELS = {
+    "contents": "目录",
+    "cover": "封面",
+    "title_page": "书名页",
+    # The EPUB's hidden landmarks list, and its accessibility summary (read aloud
+    # by store pages and screen readers): reader-visible, so converted per variant.
+    "landmarks": "导览",
+    "bodymatter": "正文",
+    "accessibility_summary": "本书为可重排的文字版电子书，每篇文章自成一章，"
+    "附目录、导览与标题结构，阅读顺序与原报一致，字号与字体可由读者调整；"
+    "无闪烁、动画或声音等危险内容。",
+    "accessibility_images": "书中图片均附有替代文字。",
+}
 
 
 @dataclass(frozen=True)
