@@ -38,7 +38,9 @@ class PdfOptions(_Schema):
         "A4", description="CSS page size: a name (A4, B5, A5) or `WIDTH HEIGHT` (`185mm 260mm`)."
     )
     margins: str = Field(
-        "22mm 20mm 24mm", description="CSS margin shorthand: top, sides, bottom (or four values)."
+        "22mm 27.2mm 24mm",
+        description="CSS margin shorthand: top, sides, bottom (or four values). The default "
+        "gives A4 a text block 42 characters of 10.5 pt wide.",
     )
     tagged: bool = Field(False, description="Tagged PDF for accessibility (PDF/UA).")
     archival: bool = Field(False, description="PDF/A for archiving.")
@@ -91,7 +93,8 @@ class EditionConfig(_Schema):
     publisher: str | None = Field(None, description="The issuer: newspaper, office or press.")
     isbn: str | None = Field(None, description="ISBN of the edition; used as its identifier.")
     cover: str | None = Field(
-        None, description="Cover image (PNG or JPEG), relative to the source folder; "
+        None,
+        description="Cover image (PNG or JPEG), relative to the source folder; "
         "default: a cover generated from the title and publisher.",
     )
     identifier: str | None = Field(

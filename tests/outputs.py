@@ -20,9 +20,27 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text, without the page numbers (lines of digits alone)."""
+    """The PDF's text, without running heads (the top 60 pt of each page are cropped)
+    and page numbers (lines of digits alone)."""
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        [
+            "pdftotext",
+            "-enc",
+            "UTF-8",
+            "-x",
+            "0",
+            "-y",
+            "60",
+            "-W",
+            "100000",
+            "-H",
+            "100000",
+            str(path),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return "\n".join(line for line in text.splitlines() if not line.strip().isdigit())
 

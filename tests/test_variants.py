@@ -120,9 +120,10 @@ def test_language_tags_and_fonts(sample_out, tag):
     # PDF: document language and the region's Noto CJK face.
     assert PdfReader(files["pdf"]).trailer["/Root"]["/Lang"] == tag
     region = {"zh-Hans": "SC", "zh-Hant-TW": "TC", "zh-Hant-HK": "HK"}[tag]
+    kai = {"zh-Hans": "CN", "zh-Hant-TW": "TW", "zh-Hant-HK": "HK"}[tag]  # bylines
     names = [font["name"].split("+")[1] for font in pdf_fonts(files["pdf"])]
     assert names and all(
-        re.fullmatch(rf"Noto-(Serif|Sans)-CJK-{region}(-Bold)?", n) for n in names
+        re.fullmatch(rf"Noto-(Serif|Sans)-CJK-{region}(-Bold)?|AR-PL-UKai-{kai}", n) for n in names
     ), names
     # EPUB: dc:language and every content document's lang and xml:lang.
     _, package = epub_package(files["epub"])

@@ -5,17 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..document import Article, Edition, rewrite_images
+from ..document import Article, Edition, Node, rewrite_images
 from ..pandoc import run_pandoc
 
 
-def article_html(edition: Edition, article: Article, image_url: Callable[[Path], str]) -> str:
+def article_html(
+    edition: Edition,
+    article: Article,
+    image_url: Callable[[Path], str],
+    transform: Callable[[list[Node]], list[Node]] | None = None,
+) -> str:
     """The article (headline, body, byline, footnotes) as an HTML fragment.
 
-    ``image_url`` maps each image's file to the URL the output refers to it by.
+    ``image_url`` maps each image's file to the URL the output refers to it by;
+    ``transform``, if given, rewrites the blocks first (print typography).
     Every id is prefixed with the article's anchor, so articles can share a page.
     """
     blocks = rewrite_images(article.document_blocks(), lambda t: image_url(article.images[t]))
+    if transform:
+        blocks = transform(blocks)
     return run_pandoc(
         ["--from", "json", "--to", "html5", "--wrap=none", f"--id-prefix={article.anchor}-"],
         edition.pandoc_document(blocks),

@@ -9,8 +9,17 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import BuildError
+from . import cjk_justify, typography
 from .base import Writer, WriterContext
 from .html import article_html
+
+# pdf.tagged / pdf.archival in edition.yaml -> WeasyPrint's PDF variant.
+PDF_VARIANTS = {
+    (False, False): None,
+    (True, False): "pdf/ua-1",  # tagged, for accessibility
+    (False, True): "pdf/a-3u",  # archival, text extractable
+    (True, True): "pdf/a-3a",  # archival and accessible (tagged)
+}
 
 
 class LocalFetcher(URLFetcher):
@@ -39,15 +48,26 @@ class PdfWriter(Writer):
     )
 
     def write(self, context: WriterContext, target: Path) -> None:
+        cjk_justify.install()
         edition = context.edition
+        options = edition.config.pdf
         articles = [
-            (article, article_html(edition, article, lambda path: path.as_uri()))
+            (article, article_html(edition, article, Path.as_uri, typography.for_print))
             for article in edition.articles
         ]
+        keywords = list(
+            dict.fromkeys(
+                [*edition.config.subject, *(k for a in edition.articles for k in a.meta.keywords)]
+            )
+        )
+        cover = edition.config.cover
         html = context.styles.render(
             "edition.html",
             edition=edition,
             articles=articles,
+            keywords=keywords,
+            page=options,
+            cover_url=(edition.root / cover).as_uri() if cover else None,
             modified=edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         fetcher = LocalFetcher([edition.root, context.styles.folder])
@@ -58,6 +78,7 @@ class PdfWriter(Writer):
                 target,
                 stylesheets=[CSS(filename=str(stylesheet), url_fetcher=fetcher)],
                 pdf_identifier=edition.identifier.encode(),
+                pdf_variant=PDF_VARIANTS[options.tagged, options.archival],
             )
         except FatalURLFetchingError as error:
             raise BuildError(str(error)) from None
