@@ -15,7 +15,7 @@ PUBLISH := $(PYTHON) -m publisher
 DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono libharfbuzz-subset0 poppler-utils
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx test lint check review clean docx-pdf-check
+.PHONY: all setup system pdf epub docx test lint check review pages clean docx-pdf-check
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
@@ -25,6 +25,15 @@ pdf epub docx: setup
 
 check: setup
 	$(PUBLISH) check --source $(SOURCE)
+
+# Pictures for people: the cover, the contents and the first article page of
+# each variant's PDF, as PNG in docs/ (shown in the README).
+pages: pdf
+	mkdir -p docs
+	for pdf in $(OUT)/*/*.pdf; do \
+	  variant=$$(basename $$(dirname $$pdf)); \
+	  pdftoppm -png -r 60 -f 1 -l 3 $$pdf docs/$$variant || exit 1; \
+	done
 
 review: setup
 	$(PUBLISH) check --variants --source $(SOURCE)

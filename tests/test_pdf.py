@@ -92,7 +92,7 @@ def test_outline_cover_contents_and_pages(sample_out, tag):
     # Cover, contents, then every article on a page of its own.
     assert starts[0] == 2 and starts == sorted(set(starts))
     cover = reader.pages[0].extract_text()
-    assert "2024-07-15" in cover and ("样稿编辑部" in cover or "樣稿編輯部" in cover)
+    assert "2024年7月15日" in cover and ("样稿编辑部" in cover or "樣稿編輯部" in cover)
     contents = squeeze(reader.pages[1].extract_text())
     assert contents.startswith(("目录", "目錄"))
     for item, start in zip(outline, starts, strict=True):
