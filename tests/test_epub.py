@@ -379,7 +379,7 @@ def test_embedded_font_subset_covers_the_text(embedded, sample_out, tag):
             sizes.append(len(data))
             face = TTFont(io.BytesIO(data))
             assert face["name"].getDebugName(1) == f"Noto Serif CJK {region}"
-            if font.get("href").endswith("regular.woff2"):
+            if font.get("href").endswith("normal.woff2"):
                 cmap = face.getBestCmap()
                 missing = {c for c in text if not c.isspace() and ord(c) not in cmap}
                 assert not missing, sorted(missing)
