@@ -319,7 +319,11 @@ class _Package:
                 self.family,
                 edition.title,
                 config.publisher,
-                edition.date.isoformat() if edition.date else None,
+                self.design["cover"]["date_format"].format(
+                    year=edition.date.year, month=edition.date.month, day=edition.date.day
+                )
+                if edition.date
+                else None,
             )
         item = epub.EpubCover(uid="cover-image", file_name=name)
         item.media_type, item.content = media_type, content
