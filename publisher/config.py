@@ -113,6 +113,11 @@ class EditionConfig(_Schema):
         description="Language variants the edition is published in (zh-Hans, zh-Hant, "
         "zh-Hant-TW, zh-Hant-HK); default: `language`.",
     )
+    strict: bool = Field(
+        False,
+        description="Make unsafe raw HTML in an article (scripts, frames, event handlers, "
+        "javascript: links, stylesheets) an error instead of dropping it with a warning.",
+    )
     pdf: PdfOptions = Field(default_factory=PdfOptions, description=PdfOptions.__doc__)
     epub: EpubOptions = Field(default_factory=EpubOptions, description=EpubOptions.__doc__)
     docx: DocxOptions = Field(default_factory=DocxOptions, description=DocxOptions.__doc__)

@@ -290,13 +290,15 @@ def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> di
 
 def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Edition:
     """Parse every article of a validated source folder into an :class:`Edition`."""
+    from .rawhtml import apply_policy  # it builds on this module's AST helpers
+
     cache = cache or AstCache(None)
     articles = []
     api_version: tuple[int, ...] = ()
     for article in source.articles:
         document = parse_markdown(article.body, cache)
         api_version = tuple(document["pandoc-api-version"])
-        blocks = document["blocks"]
+        blocks = apply_policy(article, document["blocks"], strict=source.config.strict)
         articles.append(
             Article(
                 slug=article.slug,

@@ -148,6 +148,13 @@ def article_paths(root: Path, config: EditionConfig, lines: dict) -> list[Path]:
     shown = display_path(root / EDITION_FILE)
     if config.articles is None:
         paths = sorted((root / "articles").glob("*.md"))
+        for path in paths:
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise SourceError(
+                    display_path(path),
+                    "the article is a link to a file outside the source folder",
+                    hint="copy the file into the source folder instead of linking to it",
+                )
         if not paths:
             raise SourceError(
                 shown,
@@ -222,10 +229,34 @@ def read_dictionary(root: Path) -> dict[str, dict[str, str]]:
     return dictionary
 
 
+def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
+    """``cover:`` must name a PNG or JPEG file inside the source folder."""
+    if config.cover is None:
+        return
+    path = (root / config.cover).resolve()
+    shown, line = display_path(root / EDITION_FILE), lines.get("cover")
+    if not path.is_relative_to(root) or not path.is_file():
+        raise SourceError(
+            shown,
+            f"the cover `{config.cover}` is not a file in the source folder",
+            line=line,
+            hint="put the image under source/images/ and name it relative to the source "
+            "folder, or remove `cover:` for a generated cover",
+        )
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise SourceError(
+            shown,
+            f"the cover `{config.cover}` must be PNG or JPEG",
+            line=line,
+            hint="convert it, e.g. to images/cover.jpg",
+        )
+
+
 def read_edition(root: Path) -> EditionSource:
     """Read and validate a whole source folder (no parsing of Markdown yet)."""
     root = Path(root).resolve()
     config, lines = read_edition_config(root)
+    check_cover(root, config, lines)
     articles = tuple(read_article(path) for path in article_paths(root, config, lines))
     seen: dict[str, Path] = {}
     for article in articles:
