@@ -6,6 +6,7 @@ sources never cost a half-built edition. Each output is written atomically.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +16,7 @@ from pathlib import Path
 from .ambiguities import Ambiguity, find_ambiguities
 from .atomic import atomic_target
 from .document import AstCache, Edition, parse_edition
+from .errors import WarningCounter, logger
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import VARIANTS, Variant, apply_variant, variant_named
@@ -95,6 +97,19 @@ def render(edition: Edition, task: Task, styles_folder: Path, cache: Path) -> li
     return [output.path for output in task.outputs]
 
 
+def _quiet_worker() -> None:
+    """A worker prints nothing: its warnings go back to the main process with its result."""
+    logging.getLogger("publisher").handlers[:] = []
+
+
+def _render_in_worker(
+    edition: Edition, task: Task, styles_folder: Path, cache: Path
+) -> tuple[list[Path], list[str]]:
+    with WarningCounter() as counter:
+        paths = render(edition, task, styles_folder, cache)
+    return paths, counter.messages
+
+
 def build_edition(
     source: Path,
     out: Path,
@@ -121,9 +136,16 @@ def build_edition(
             report(path)
 
     if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks), os.cpu_count() or 1)) as pool:
-            for future in [pool.submit(render, edition, t, styles_folder, cache) for t in tasks]:
-                done(future.result())
+        workers = min(jobs, len(tasks), os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+            futures = [
+                pool.submit(_render_in_worker, edition, t, styles_folder, cache) for t in tasks
+            ]
+            for future in futures:
+                paths, warnings = future.result()
+                for message in warnings:  # printed and counted here, once
+                    logger.warning(message)
+                done(paths)
     else:
         for task in tasks:
             done(render(edition, task, styles_folder, cache))

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import build as builds
-from .errors import PublisherError, WarningCounter
+from .errors import PublisherError, WarningCounter, warn
 from .sources import display_path
 from .styles import DEFAULT_STYLES
 from .writers import WRITERS
@@ -37,6 +37,13 @@ class _Formatter(logging.Formatter):
         return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
+class _MissingGlyphs(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "glyph" in message:
+            warn(f"PDF: {message}; install a font that has it (see README)")
+
+
 def _configure_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
@@ -44,8 +51,12 @@ def _configure_logging() -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    # WeasyPrint reports missing glyphs and unsupported CSS through its own logger.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    # WeasyPrint logs through its own logger: a missing glyph is the reader's
+    # problem and becomes a counted warning; the rest (CSS it ignores) is ours.
+    weasyprint = logging.getLogger("weasyprint")
+    weasyprint.handlers[:] = [_MissingGlyphs()]
+    weasyprint.setLevel(logging.WARNING)
+    weasyprint.propagate = False
 
 
 def _finish(counter: WarningCounter, strict: bool) -> None:

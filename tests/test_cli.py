@@ -49,3 +49,18 @@ def test_three_line_edition_builds(tmp_path):
     assert text.index("第一篇") < text.index("第二篇")
     assert "第一篇文章，完。" in text and "第二篇文章。" in text
     assert (out / "zh-Hans" / "test.epub").is_file()
+
+
+def test_missing_glyph_is_a_counted_warning(tmp_path):
+    source = tmp_path / "source"
+    (source / "articles").mkdir(parents=True)
+    (source / "edition.yaml").write_text("title: 缺字\nname: glyph\n")
+    # CJK Extension G: no installed font has it.
+    (source / "articles" / "a.md").write_text("---\ntitle: 缺字\n---\n\n扩展G区的\U00030000字。\n")
+    result = run_publisher(
+        "build", "pdf", "--jobs", "2", "--source", source, "--out", tmp_path / "o"
+    )
+    assert result.returncode == 0
+    assert "warning: PDF: .notdef glyph" in result.stderr and "U+30000" in result.stderr
+    strict = run_publisher("build", "pdf", "--strict", "--source", source, "--out", tmp_path / "s")
+    assert strict.returncode == 1 and "--strict" in strict.stderr

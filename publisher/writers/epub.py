@@ -508,9 +508,13 @@ def shape_article(section: etree._Element, article: Article) -> None:
     if start + 1 < len(children) and "subtitle" in _classes(children[start + 1]):
         parts.append(children[start + 1])
     header = etree.Element(f"{h}header")
-    header.tail = "\n"
+    # Text that followed a part (pandoc's bare text of a Plain block) stays in the
+    # body, after the header: in lxml an element moves with its tail.
+    tails = "".join(part.tail or "" for part in parts)
+    header.tail = tails if tails.strip() else "\n"
     section.insert(section.index(parts[0]), header)
     for part in parts:
+        part.tail = "\n"
         header.append(part)
 
     numbers = {}
