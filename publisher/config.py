@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 import uuid
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -127,6 +128,11 @@ class EditionConfig(_Schema):
         "default: corner for zh-Hant-TW and zh-Hant-HK, curly elsewhere.",
     )
 
+    @field_validator("isbn")
+    @classmethod
+    def _valid_isbn(cls, isbn: str | None) -> str | None:
+        return None if isbn is None else normalized_isbn(isbn)
+
     @field_validator("variants")
     @classmethod
     def _known_variants(cls, tags: list[str] | None) -> list[str] | None:
@@ -153,6 +159,27 @@ class EditionConfig(_Schema):
             return self.stable_identifier()
         seed = f"publisher:variant:{self.stable_identifier()}:{tag}"
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+
+
+def normalized_isbn(value: str) -> str:
+    """An ISBN-10 or ISBN-13 without hyphens or spaces; ValueError if it is not one."""
+    digits = re.sub(r"[\s-]", "", value).upper()
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+        expected = str((10 - total % 10) % 10)
+    elif re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+        expected = "0123456789X"[(11 - total % 11) % 11]
+    else:
+        raise ValueError(
+            f"the isbn `{value}` is not an ISBN-13 (978/979 and ten digits) or an ISBN-10"
+        )
+    if digits[-1] != expected:
+        raise ValueError(
+            f"the isbn `{value}` has a wrong check digit "
+            f"(expected {expected}); copy it again from the ISBN agency's record"
+        )
+    return digits
 
 
 def _variant_tag(tag: str) -> str:

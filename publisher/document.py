@@ -18,9 +18,8 @@ from typing import Any
 
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
-from .errors import SourceError
 from .pandoc import pandoc_version, run_pandoc
-from .sources import ArticleSource, EditionSource, display_path
+from .sources import ArticleSource, EditionSource, display_path, source_file
 
 # east_asian_line_breaks: a line break between two CJK characters is dropped
 # instead of becoming a space.
@@ -257,35 +256,19 @@ def parse_markdown(text: str, cache: AstCache) -> Node:
 
 def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> dict[str, Path]:
     """Map each image target to its file; refuse what is missing or outside the source."""
-    images = {}
-    for target in image_targets(blocks):
-        line = article.line_of(target)
-        shown = display_path(article.path)
-        if "://" in target or target.startswith(("data:", "/")):
-            raise SourceError(
-                shown,
-                f"the image `{target[:80]}` is not a file in the source folder",
-                line=line,
-                hint="save the image under source/images/ and refer to it by a relative path, "
-                "e.g. ../images/photo.jpg",
-            )
-        path = (article.path.parent / target).resolve()
-        if not path.is_relative_to(root):
-            raise SourceError(
-                shown,
-                f"the image `{target}` lies outside the source folder",
-                line=line,
-                hint="copy the image into source/images/ and refer to it from there",
-            )
-        if not path.is_file():
-            raise SourceError(
-                shown,
-                f"the image `{target}` does not exist (looked for {display_path(path)})",
-                line=line,
-                hint="fix the path (it is relative to the article file) or add the image",
-            )
-        images[target] = path
-    return images
+    return {
+        target: source_file(
+            root,
+            article.path.parent,
+            target,
+            what="the image",
+            shown=display_path(article.path),
+            line=article.line_of(target),
+            hint="save the image under source/images/ and refer to it by a path relative to "
+            "the article, e.g. ../images/photo.jpg (download a network image first)",
+        )
+        for target in image_targets(blocks)
+    }
 
 
 def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Edition:

@@ -81,6 +81,33 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def source_file(
+    root: Path, base: Path, name: str, *, what: str, shown: str, line: int | None, hint: str
+) -> Path:
+    """``name`` resolved against ``base``: an existing file inside the source folder.
+
+    Absolute paths, URLs, ``../`` escapes and symbolic links that leave the
+    folder are refused, naming ``shown`` (the file that names it) and ``line``.
+    """
+    if "://" in name or name.startswith(("data:", "/")):
+        raise SourceError(
+            shown, f"{what} `{name[:80]}` is not a file in the source folder", line=line, hint=hint
+        )
+    path = (base / name).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise SourceError(
+            shown, f"{what} `{name}` lies outside the source folder", line=line, hint=hint
+        )
+    if not path.is_file():
+        raise SourceError(
+            shown,
+            f"{what} `{name}` does not exist (looked for {display_path(path)})",
+            line=line,
+            hint=hint,
+        )
+    return path
+
+
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """Split an article into its YAML front matter and its body.
 
@@ -163,25 +190,19 @@ def article_paths(root: Path, config: EditionConfig, lines: dict) -> list[Path]:
                 "or list them under `articles:`",
             )
         return paths
-    paths = []
-    for index, name in enumerate(config.articles):
-        path = (root / name).resolve()
-        line = lines.get(f"articles[{index}]")
-        if not path.is_relative_to(root.resolve()):
-            raise SourceError(
-                shown,
-                f"the article `{name}` lies outside the source folder",
-                line=line,
-                hint="keep articles inside the source folder, e.g. under articles/",
-            )
-        if not path.is_file():
-            raise SourceError(
-                shown,
-                f"the article `{name}` does not exist",
-                line=line,
-                hint=f"create {display_path(path)}, or fix or remove the name under `articles:`",
-            )
-        paths.append(path)
+    paths = [
+        source_file(
+            root,
+            root,
+            name,
+            what="the article",
+            shown=shown,
+            line=lines.get(f"articles[{index}]"),
+            hint="keep articles inside the source folder (e.g. under articles/); create the "
+            "file, or fix or remove its name under `articles:`",
+        )
+        for index, name in enumerate(config.articles)
+    ]
     if not paths:
         raise SourceError(
             shown,
@@ -233,16 +254,17 @@ def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
     """``cover:`` must name a PNG or JPEG file inside the source folder."""
     if config.cover is None:
         return
-    path = (root / config.cover).resolve()
     shown, line = display_path(root / EDITION_FILE), lines.get("cover")
-    if not path.is_relative_to(root) or not path.is_file():
-        raise SourceError(
-            shown,
-            f"the cover `{config.cover}` is not a file in the source folder",
-            line=line,
-            hint="put the image under source/images/ and name it relative to the source "
-            "folder, or remove `cover:` for a generated cover",
-        )
+    path = source_file(
+        root,
+        root,
+        config.cover,
+        what="the cover",
+        shown=shown,
+        line=line,
+        hint="put the image under source/images/ and name it relative to the source "
+        "folder, or remove `cover:` for a generated cover",
+    )
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise SourceError(
             shown,

@@ -222,6 +222,11 @@ def test_bad_isbn_is_refused(sample_copy, tmp_path):
     result = run_publisher("build", "epub", "--source", sample_copy, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert "isbn" in result.stderr.lower() and "check digit" in result.stderr
+    # `publisher check` refuses it too, with the line of edition.yaml.
+    lines = edition.read_text(encoding="utf-8").count("\n")
+    checked = run_publisher("check", "--source", sample_copy)
+    assert checked.returncode == 1 and f"edition.yaml:{lines}:" in checked.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.epub"))
 
 
 # ---------------------------------------------------------------- cover

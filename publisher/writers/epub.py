@@ -17,7 +17,6 @@ import io
 import mimetypes
 import os
 import posixpath
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,6 @@ COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "title-page.xhtml"
 NAV = "nav.xhtml"
 GENERATED_COVER = "cover.png"
-COVER_TYPES = frozenset({"image/png", "image/jpeg"})
 # The claim made when the build's checks hold (see _Accessibility).
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
@@ -295,17 +293,9 @@ class _Package:
         """The cover image (edition.yaml's, else one generated); its name in the package."""
         edition, config = self.edition, self.edition.config
         if config.cover:
+            # sources.check_cover made sure it is a PNG or JPEG file in the source folder.
             path = (edition.root / config.cover).resolve()
             media_type = mimetypes.guess_type(path.name)[0]
-            if not path.is_relative_to(edition.root) or not path.is_file():
-                raise BuildError(
-                    f"{edition.root / 'edition.yaml'}: the cover {config.cover} is not a file "
-                    "in the source folder; fix `cover:` or remove it for a generated cover"
-                )
-            if media_type not in COVER_TYPES:
-                raise BuildError(
-                    f"{edition.root / 'edition.yaml'}: the cover {config.cover} must be PNG or JPEG"
-                )
             name, content = path.relative_to(edition.root).as_posix(), path.read_bytes()
             if path in images:  # also shown in an article: one file, marked as the cover
                 item = self.book.get_item_with_href(name)
@@ -392,10 +382,7 @@ class _Package:
     def metadata(self) -> None:
         edition, config, book = self.edition, self.edition.config, self.book
         book.IDENTIFIER_ID = "pub-id"
-        try:
-            isbn = normalized_isbn(config.isbn) if config.isbn else None
-        except ValueError as error:
-            raise BuildError(f"{edition.root / 'edition.yaml'}: {error}") from None
+        isbn = config.isbn  # checked and normalised by EditionConfig
         # The ISBN identifies the edition in its source language; each Traditional
         # edition is a book of its own, with its own stable UUID, derived from it.
         if isbn and edition.lang == config.language:
@@ -562,27 +549,3 @@ def _footnote(item: etree._Element, number: str) -> etree._Element:
     first.text = None
     first.insert(0, link)
     return aside
-
-
-# ---------------------------------------------------------------- ISBN
-
-
-def normalized_isbn(value: str) -> str:
-    """An ISBN-10 or ISBN-13 without hyphens or spaces; ValueError if it is not one."""
-    digits = re.sub(r"[\s-]", "", value).upper()
-    if re.fullmatch(r"97[89]\d{10}", digits):
-        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
-        expected = str((10 - total % 10) % 10)
-    elif re.fullmatch(r"\d{9}[\dX]", digits):
-        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-        expected = "0123456789X"[(11 - total % 11) % 11]
-    else:
-        raise ValueError(
-            f"the isbn `{value}` is not an ISBN-13 (978/979 and ten digits) or an ISBN-10"
-        )
-    if digits[-1] != expected:
-        raise ValueError(
-            f"the isbn `{value}` has a wrong check digit "
-            f"(expected {expected}); copy it again from the ISBN agency's record"
-        )
-    return digits
