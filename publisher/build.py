@@ -20,7 +20,7 @@ from .errors import WarningCounter, logger
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import VARIANTS, Variant, apply_variant, variant_named
-from .writers import WRITERS, WriterContext
+from .writers import FORMATS, WriterContext, writer_for
 
 CACHE_FOLDER = ".cache"
 
@@ -48,7 +48,7 @@ class Task:
 def outputs_for(out: Path, edition: Edition, variant: Variant, format: str) -> tuple[Output, ...]:
     """``OUT/<variant>/<name>.<ext>``, and ``OUT/<variant>/articles/<slug>.<ext>`` for
     formats that are also wanted article by article."""
-    writer = WRITERS[format]
+    writer = writer_for(format)
     folder = out / variant.tag
     outputs = [Output(folder / f"{edition.config.name}{writer.extension}")]
     if writer.per_article:
@@ -88,7 +88,7 @@ def plan(
 def render(edition: Edition, task: Task, styles_folder: Path, cache: Path) -> list[Path]:
     """Make one task's outputs (in this process or a worker)."""
     converted = apply_variant(edition, task.variant)
-    writer = WRITERS[task.format]()
+    writer = writer_for(task.format)()
     styles = Styles(styles_folder)
     for output in task.outputs:
         part = converted.only(output.article) if output.article else converted
@@ -113,7 +113,7 @@ def _render_in_worker(
 def build_edition(
     source: Path,
     out: Path,
-    formats: Iterable[str] = tuple(WRITERS),
+    formats: Iterable[str] = FORMATS,
     variants: Iterable[str] | None = None,
     *,
     jobs: int = 1,

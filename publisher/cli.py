@@ -16,7 +16,7 @@ from . import build as builds
 from .errors import PublisherError, WarningCounter, warn
 from .sources import display_path
 from .styles import DEFAULT_STYLES
-from .writers import WRITERS
+from .writers import FORMATS
 
 source_option = click.option(
     "--source",
@@ -72,7 +72,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("formats", nargs=-1, type=click.Choice(list(WRITERS)))
+@click.argument("formats", nargs=-1, type=click.Choice(list(FORMATS)))
 @source_option
 @click.option(
     "--out",
@@ -110,7 +110,7 @@ def build(formats, source, out, variants, jobs, styles_folder, strict) -> None:
         builds.build_edition(
             source,
             out,
-            formats or tuple(WRITERS),
+            formats or FORMATS,
             variants or None,
             jobs=jobs,
             styles_folder=styles_folder,

@@ -1,14 +1,28 @@
-"""Output formats: one module each, registered here by name."""
+"""Output formats: one module each, registered here by name.
+
+The registry names modules rather than importing them, so that commands that
+write nothing (``publisher check``, ``--help``) do not pay for loading
+WeasyPrint, ebooklib and python-docx.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from .base import Writer, WriterContext
-from .docx import DocxWriter
-from .epub import EpubWriter
-from .pdf import PdfWriter
 
-WRITERS: dict[str, type[Writer]] = {
-    writer.name: writer for writer in (PdfWriter, EpubWriter, DocxWriter)
+_REGISTRY = {
+    "pdf": ("publisher.writers.pdf", "PdfWriter"),
+    "epub": ("publisher.writers.epub", "EpubWriter"),
+    "docx": ("publisher.writers.docx", "DocxWriter"),
 }
+FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 
-__all__ = ["WRITERS", "Writer", "WriterContext"]
+
+def writer_for(format: str) -> type[Writer]:
+    """The writer class of a format named in :data:`FORMATS`."""
+    module, name = _REGISTRY[format]
+    return getattr(import_module(module), name)
+
+
+__all__ = ["FORMATS", "Writer", "WriterContext", "writer_for"]
