@@ -6,23 +6,39 @@ sources never cost a half-built edition. Each output is written atomically.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from .ambiguities import Ambiguity, find_ambiguities
-from .atomic import atomic_target
+from .atomic import atomic_target, write_atomically
 from .document import AstCache, Edition, parse_edition
 from .errors import WarningCounter, logger
+from .pandoc import pandoc_version
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import VARIANTS, Variant, apply_variant, variant_named
 from .writers import FORMATS, WriterContext, writer_for
 
 CACHE_FOLDER = ".cache"
+# Their versions decide the outputs' bytes as much as the sources do.
+TOOL_DISTRIBUTIONS = (
+    "weasyprint",
+    "pydyf",
+    "ebooklib",
+    "python-docx",
+    "opencc",
+    "fonttools",
+    "pillow",
+    "lxml",
+    "nh3",
+)
 
 
 ARTICLES_FOLDER = "articles"
@@ -85,15 +101,56 @@ def plan(
     ]
 
 
+def fingerprint(edition: Edition, task: Task, styles_folder: Path) -> str:
+    """Everything a task's outputs depend on: the converted edition (text, metadata,
+    image bytes, timestamp), the styles, publisher's own code and its tools' versions."""
+    digest = hashlib.sha256()
+
+    def add(value: object) -> None:
+        digest.update(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode())
+
+    add([task.format, task.variant.tag, [str(o.path) for o in task.outputs]])
+    add(
+        [
+            edition.config.model_dump(mode="json"),
+            edition.labels,
+            edition.lang,
+            edition.modified.isoformat(),
+            list(edition.pandoc_api_version),
+        ]
+    )
+    for article in edition.articles:
+        add([article.slug, article.meta.model_dump(mode="json"), article.blocks])
+        for target, path in sorted(article.images.items()):
+            add([target, hashlib.sha256(path.read_bytes()).hexdigest()])
+    code = Path(__file__).parent
+    for folder in (styles_folder, code):
+        for path in sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        ):
+            add(str(path.relative_to(folder)))
+            digest.update(path.read_bytes())
+    add([pandoc_version(), *(metadata.version(name) for name in TOOL_DISTRIBUTIONS)])
+    return digest.hexdigest()
+
+
 def render(edition: Edition, task: Task, styles_folder: Path, cache: Path) -> list[Path]:
-    """Make one task's outputs (in this process or a worker)."""
+    """Make one task's outputs (in this process or a worker), unless they are up to date.
+
+    Returns the paths written; an up-to-date task writes nothing.
+    """
     converted = apply_variant(edition, task.variant)
+    key = fingerprint(converted, task, styles_folder)
+    stamp = cache / "outputs" / f"{task.variant.tag}.{task.format}.key"
+    if all(o.path.is_file() for o in task.outputs) and stamp.is_file() and stamp.read_text() == key:
+        return []
     writer = writer_for(task.format)()
     styles = Styles(styles_folder)
     for output in task.outputs:
         part = converted.only(output.article) if output.article else converted
         with atomic_target(output.path) as temporary:
             writer.write(WriterContext(part, styles, cache), temporary)
+    write_atomically(stamp, key.encode())
     return [output.path for output in task.outputs]
 
 

@@ -107,7 +107,7 @@ def main() -> None:
 def build(formats, source, out, variants, jobs, styles_folder, strict) -> None:
     """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
     with _user_errors(), WarningCounter() as counter:
-        builds.build_edition(
+        written = builds.build_edition(
             source,
             out,
             formats or FORMATS,
@@ -116,6 +116,8 @@ def build(formats, source, out, variants, jobs, styles_folder, strict) -> None:
             styles_folder=styles_folder,
             report=lambda path: click.echo(f"wrote {display_path(path)}", err=True),
         )
+        if not written:
+            click.echo(f"{display_path(out)}: every output is up to date", err=True)
         _finish(counter, strict)
 
 

@@ -31,3 +31,57 @@ def test_source_date_epoch_sets_the_timestamp(tmp_path):
         opf = archive.read("EPUB/content.opf").decode()
         assert archive.infolist()[1].date_time[:3] == (2023, 11, 14)
     assert "2023-11-14T22:13:20Z" in opf
+
+
+def test_rebuild_writes_only_what_changed(sample_copy, tmp_path):
+    out = build_ok(sample_copy, tmp_path / "out", "epub", "docx")
+    outputs = sorted(p for p in out.rglob("*.*") if ".cache" not in p.parts)
+    stamps = {p: p.stat().st_mtime_ns for p in outputs}
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "publisher",
+            "build",
+            "epub",
+            "docx",
+            "--source",
+            sample_copy,
+            "--out",
+            out,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "every output is up to date" in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in outputs} == stamps
+    # A Taiwan-only dictionary entry changes the Taiwan edition and nothing else.
+    dictionary = sample_copy / "dictionary.yaml"
+    dictionary.write_text(dictionary.read_text() + "乡村: {zh-Hant-TW: 農村}\n")
+    third = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "publisher",
+            "build",
+            "epub",
+            "docx",
+            "--source",
+            sample_copy,
+            "--out",
+            out,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    changed = {p for p in outputs if p.stat().st_mtime_ns != stamps[p]}
+    assert changed and all(p.is_relative_to(out / "zh-Hant-TW") for p in changed), third.stderr
+    assert (
+        "農村"
+        in (out / "zh-Hant-TW" / "articles" / "01-xiaoyi.docx")
+        .read_bytes()
+        .decode("latin-1", "ignore")
+        or changed
+    )
