@@ -10,11 +10,11 @@ PUBLISH := $(PYTHON) -m publisher
 # fonts-noto-cjk: the CJK faces (SC, TC, HK); fonts-arphic-ukai: the Kai face of
 # bylines (CN, TW, HK forms); fonts-hanazono: fallback for the rare characters
 # (CJK Extension B and beyond) Noto CJK lacks; fonts-noto-color-emoji: emoji;
-# libharfbuzz-subset0: WeasyPrint
+# libpango-1.0-0, libpangoft2-1.0-0: WeasyPrint's text layout; libharfbuzz-subset0: WeasyPrint
 # subsets CJK fonts over ten times faster with it; poppler-utils: pdffonts and
 # pdftotext for the tests.
 DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-color-emoji \
-                   libharfbuzz-subset0 poppler-utils
+                   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 PYTHON_STAMP := $(VENV)/.installed
 
 .PHONY: all setup system pdf epub docx test lint check review pages clean docx-pdf-check

@@ -83,11 +83,7 @@ class Ambiguity:
 def find_ambiguities(source: EditionSource, variants: list[Variant]) -> list[Ambiguity]:
     """Every one-to-many character of the articles, with each variant's choice."""
     table = one_to_many()
-    converters = [
-        TextConverter(v, source.dictionary, quotes="curly")  # quotes are not in question
-        for v in variants
-        if v.opencc_config
-    ]
+    converters = [TextConverter(v, source.dictionary) for v in variants if v.opencc_config]
     found = []
     for article in source.articles:
         lines = read_text(article.path).split("\n")

@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -93,7 +93,7 @@ def plan(
 ) -> list[Task]:
     """What a build makes, variants checked by name."""
     tags = list(variants or edition.config.variants or [edition.config.language])
-    chosen = [variant_named(tag) for tag in dict.fromkeys(tags)]
+    chosen = list(dict.fromkeys(variant_named(tag) for tag in tags))  # zh-TW is zh-Hant-TW
     return [
         Task(variant, format, outputs_for(out, edition, variant, format))
         for variant in chosen
@@ -175,7 +175,7 @@ def build_edition(
     *,
     jobs: int = 1,
     styles_folder: Path = DEFAULT_STYLES,
-    report=None,
+    report: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Build the edition in ``source`` into ``out``; return the paths written.
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import build as builds
-from .errors import PublisherError, WarningCounter, warn
+from .errors import PublisherError, WarningCounter
 from .sources import display_path
 from .styles import DEFAULT_STYLES
 from .writers import FORMATS
@@ -37,13 +37,6 @@ class _Formatter(logging.Formatter):
         return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
-class _MissingGlyphs(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "glyph" in message:
-            warn(f"PDF: {message}; install a font that has it (see README)")
-
-
 def _configure_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
@@ -51,12 +44,6 @@ def _configure_logging() -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    # WeasyPrint logs through its own logger: a missing glyph is the reader's
-    # problem and becomes a counted warning; the rest (CSS it ignores) is ours.
-    weasyprint = logging.getLogger("weasyprint")
-    weasyprint.handlers[:] = [_MissingGlyphs()]
-    weasyprint.setLevel(logging.WARNING)
-    weasyprint.propagate = False
 
 
 def _finish(counter: WarningCounter, strict: bool) -> None:
@@ -104,7 +91,15 @@ def main() -> None:
     help="The styles folder.",
 )
 @strict_option
-def build(formats, source, out, variants, jobs, styles_folder, strict) -> None:
+def build(
+    formats: tuple[str, ...],
+    source: Path,
+    out: Path,
+    variants: tuple[str, ...],
+    jobs: int,
+    styles_folder: Path,
+    strict: bool,
+) -> None:
     """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
     with _user_errors(), WarningCounter() as counter:
         written = builds.build_edition(
@@ -131,7 +126,7 @@ def build(formats, source, out, variants, jobs, styles_folder, strict) -> None:
     "reading OpenCC chose, with file, line and each variant's choice, for review.",
 )
 @strict_option
-def check(source, report_variants, strict) -> None:
+def check(source: Path, report_variants: bool, strict: bool) -> None:
     """Validate the sources (metadata, encoding, images, dictionary) without building."""
     with _user_errors(), WarningCounter() as counter:
         edition = builds.load_edition(source)

@@ -18,8 +18,8 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import SourceError
-from .variants import ALIASES, VARIANTS, QuoteStyle, canonical_tag
+from .errors import PublisherError, SourceError
+from .variants import QuoteStyle, variant_named
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 NonEmpty = Field(min_length=1)
@@ -183,12 +183,10 @@ def normalized_isbn(value: str) -> str:
 
 
 def _variant_tag(tag: str) -> str:
-    canonical = canonical_tag(tag)
-    if canonical is None:
-        raise ValueError(
-            f"unknown variant `{tag}`; the variants are: {', '.join([*VARIANTS, *ALIASES])}"
-        )
-    return canonical
+    try:
+        return variant_named(tag).tag
+    except PublisherError as error:
+        raise ValueError(str(error)) from None  # pydantic reports it with the YAML line
 
 
 class ArticleMeta(_Schema):

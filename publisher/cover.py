@@ -14,10 +14,10 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from .fonts import find_face
+from .punctuation import NO_LINE_START
 
 # A line may not start with these (closing punctuation, GB/T 15834 kinsoku):
 # they stay at the end of the line before.
-NO_LINE_START = set("，。、；：？！）」』》〉】〕…—”’·")
 
 
 def _font(family: str, style: str, size: int) -> ImageFont.FreeTypeFont:

@@ -11,14 +11,15 @@ import datetime
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
+from .errors import SourceError
 from .pandoc import pandoc_version, run_pandoc
+from .pandoc_ast import Node, image_targets, map_ast, plain
+from .rawhtml import apply_policy
 from .sources import ArticleSource, EditionSource, display_path, source_file
 
 # east_asian_line_breaks: a line break between two CJK characters is dropped
@@ -27,10 +28,11 @@ MARKDOWN_FORMAT = "markdown+east_asian_line_breaks"
 # Zip cannot store dates before 1980; used when the edition says nothing.
 FALLBACK_TIMESTAMP = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 
-Node = dict[str, Any]
 
 LABELS = {
     "contents": "目录",
+    # How a date is written for readers (covers, title pages): 2024年7月15日.
+    "date": "{year}年{month}月{day}日",
     "cover": "封面",
     "title_page": "书名页",
     # The EPUB's hidden landmarks list, and its accessibility summary (read aloud
@@ -83,7 +85,9 @@ class Article:
         blocks.append({"t": "Header", "c": [1, ["", ["title"], []], plain(self.meta.title)]})
         if self.meta.subtitle:
             blocks.append(part("subtitle", "Subtitle", self.meta.subtitle))
-        blocks.extend(self.blocks)
+        # Level 1 is the headline's: a `#` in the body would be a second one in
+        # the PDF's bookmarks, the EPUB's outline and Word's contents.
+        blocks.extend(map_ast(self.blocks, _below_headline))
         if self.byline_text:
             blocks.append(part("byline", "Byline", self.byline_text))
         return blocks
@@ -135,6 +139,14 @@ class Edition:
         return FALLBACK_TIMESTAMP
 
     @property
+    def date_text(self) -> str | None:
+        """The publication date as readers read it (labels["date"])."""
+        day = self.date
+        if day is None:
+            return None
+        return self.labels["date"].format(year=day.year, month=day.month, day=day.day)
+
+    @property
     def date(self) -> datetime.date | None:
         """The publication date: the edition's, else SOURCE_DATE_EPOCH's day."""
         if self.config.date:
@@ -155,56 +167,13 @@ class Edition:
         )
 
 
-# ---------------------------------------------------------------- AST helpers
+# ---------------------------------------------------------------- helpers
 
 
-def map_ast(node: Any, function: Callable[[Node], Node | None]) -> Any:
-    """Copy an AST, rebuilding each element bottom-up through ``function``.
-
-    ``function`` gets every dict that has a ``t`` (type) key, after its
-    children were mapped, and returns the replacement, or None to keep it.
-    """
-    if isinstance(node, list):
-        return [map_ast(item, function) for item in node]
-    if isinstance(node, dict):
-        mapped = {key: map_ast(value, function) for key, value in node.items()}
-        if "t" in mapped:
-            return function(mapped) or mapped
-        return mapped
-    return node
-
-
-def iter_ast(node: Any) -> Iterator[Node]:
-    """Every element (dict with a ``t`` key) of an AST, parents first."""
-    if isinstance(node, list):
-        for item in node:
-            yield from iter_ast(item)
-    elif isinstance(node, dict):
-        if "t" in node:
-            yield node
-        for value in node.values():
-            yield from iter_ast(value)
-
-
-def image_targets(blocks: list[Node]) -> list[str]:
-    return [node["c"][2][0] for node in iter_ast(blocks) if node["t"] == "Image"]
-
-
-def rewrite_images(blocks: list[Node], target: Callable[[str], str]) -> list[Node]:
-    """Copy of ``blocks`` with every image target replaced by ``target(old)``."""
-
-    def rewrite(node: Node) -> Node | None:
-        if node["t"] == "Image":
-            attr, inlines, (old, title) = node["c"]
-            return {"t": "Image", "c": [attr, inlines, [target(old), title]]}
-        return None
-
-    return map_ast(blocks, rewrite)
-
-
-def plain(text: str) -> list[Node]:
-    """Inlines for a plain string (no Markdown interpretation)."""
-    return [{"t": "Str", "c": text}] if text else []
+def _below_headline(node: Node) -> Node | None:
+    if node["t"] == "Header" and node["c"][0] < 2:
+        return {"t": "Header", "c": [2, *node["c"][1:]]}
+    return None
 
 
 # ---------------------------------------------------------------- parsing
@@ -254,27 +223,48 @@ def parse_markdown(text: str, cache: AstCache) -> Node:
     return document
 
 
+# Image types every writer can carry (PDF, EPUB core media types, DOCX).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+URL_UNSAFE = set("#?%") | {" ", "\t"}
+
+
 def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> dict[str, Path]:
-    """Map each image target to its file; refuse what is missing or outside the source."""
-    return {
-        target: source_file(
+    """Map each image target to its file; refuse what is missing, outside the source,
+    of a type some format cannot carry, or named so that a URL cannot hold it."""
+    images = {}
+    shown = display_path(article.path)
+    for target in image_targets(blocks):
+        line = article.line_of(target)
+        path = source_file(
             root,
             article.path.parent,
             target,
             what="the image",
-            shown=display_path(article.path),
-            line=article.line_of(target),
+            shown=shown,
+            line=line,
             hint="save the image under source/images/ and refer to it by a path relative to "
             "the article, e.g. ../images/photo.jpg (download a network image first)",
         )
-        for target in image_targets(blocks)
-    }
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            raise SourceError(
+                shown,
+                f"the image `{target}` is not PNG, JPEG or GIF",
+                line=line,
+                hint="convert it (every format carries PNG and JPEG)",
+            )
+        if URL_UNSAFE & set(path.relative_to(root).as_posix()):
+            raise SourceError(
+                shown,
+                f"the image file name `{path.name}` holds a space, #, ? or %",
+                line=line,
+                hint="rename the file without them",
+            )
+        images[target] = path
+    return images
 
 
 def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Edition:
     """Parse every article of a validated source folder into an :class:`Edition`."""
-    from .rawhtml import apply_policy  # it builds on this module's AST helpers
-
     cache = cache or AstCache(None)
     articles = []
     api_version: tuple[int, ...] = ()

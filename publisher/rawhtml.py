@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from .document import Node, iter_ast, map_ast
 from .errors import SourceError, warn
+from .pandoc_ast import INLINE_TYPES, Node, iter_ast, map_ast
 from .sources import ArticleSource, display_path
 
 HTML_FORMATS = {"html", "html4", "html5"}
@@ -70,11 +70,6 @@ DROPPED_WITH_CONTENT = {
     "applet",
 }
 VOID_TAGS = {"br", "col", "hr", "wbr"}
-INLINE_TYPES = {
-    "Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline", "Strikeout",
-    "Superscript", "Subscript", "SmallCaps", "Quoted", "Cite", "Code", "Math", "RawInline",
-    "Link", "Image", "Note", "Span",
-}  # fmt: skip
 
 
 @dataclass
@@ -133,11 +128,14 @@ def read_html(piece: str) -> _Reading:
 
 
 def safe_url(url: str) -> bool:
-    """http(s), mailto, or a reference inside the document or the source folder."""
+    """http(s), mailto, or a place inside the same document (#…).
+
+    A path (other.md, /etc/passwd) is neither: WeasyPrint would turn it into a
+    file: link naming the machine's folders, and in an EPUB it points nowhere.
+    """
     # Browsers ignore control characters and white space in a scheme: "java\tscript:".
     cleaned = "".join(c for c in url if c.isprintable() and not c.isspace())
-    scheme = urlsplit(cleaned).scheme.lower()
-    return scheme in URL_SCHEMES or (not scheme and not cleaned.startswith("//"))
+    return urlsplit(cleaned).scheme.lower() in URL_SCHEMES or cleaned.startswith("#")
 
 
 def clean(piece: str) -> str:
@@ -185,6 +183,9 @@ def apply_policy(article: ArticleSource, blocks: list[Node], *, strict: bool) ->
     """The article's blocks with unsafe raw HTML and link targets dropped (or an error)."""
     policy = _Policy(article, strict)
     for node in iter_ast(blocks):
+        if node["t"] in ("RawBlock", "RawInline") and node["c"][0] not in HTML_FORMATS:
+            # Raw OOXML, LaTeX …: pandoc would copy it into the DOCX, fields and all.
+            policy.report(f"raw {node['c'][0]} content", node["c"][1][:40])
         for name, _ in unsafe_attributes(node):
             policy.report(f"the attribute {name}= on a {node['t']}", f"{name}=")
         if node["t"] in ("RawBlock", "RawInline") and node["c"][0] in HTML_FORMATS:
@@ -238,6 +239,8 @@ def _attr_of(node: Node) -> list | None:
 
 
 def _clean_node(node: Node) -> Node | None:
+    if node["t"] in ("RawBlock", "RawInline") and node["c"][0] not in HTML_FORMATS:
+        return {"t": node["t"], "c": ["html", ""]}  # dropped: nothing reaches any output
     if unsafe_attributes(node):
         attr = _attr_of(node)
         unsafe = unsafe_attributes(node)

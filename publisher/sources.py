@@ -7,6 +7,7 @@ file, which line and what to do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -274,12 +275,30 @@ def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
         )
 
 
+# Article files name output files (PDF, DOCX, the EPUB's documents): ASCII only.
+ARTICLE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+def check_article_name(root: Path, path: Path) -> None:
+    relative = path.relative_to(root).as_posix()
+    if not ARTICLE_PATH.fullmatch(relative):
+        raise SourceError(
+            display_path(path),
+            "the file name is not plain ASCII (letters, digits, '-', '_', '.'); it names "
+            "the article's output files",
+            hint="rename it, e.g. articles/05-liucun.md (the title can stay Chinese)",
+        )
+
+
 def read_edition(root: Path) -> EditionSource:
     """Read and validate a whole source folder (no parsing of Markdown yet)."""
     root = Path(root).resolve()
     config, lines = read_edition_config(root)
     check_cover(root, config, lines)
-    articles = tuple(read_article(path) for path in article_paths(root, config, lines))
+    paths = article_paths(root, config, lines)
+    for path in paths:
+        check_article_name(root, path)
+    articles = tuple(read_article(path) for path in paths)
     seen: dict[str, Path] = {}
     for article in articles:
         if article.slug in seen:

@@ -17,6 +17,7 @@ import yaml
 
 from .atomic import atomic_target
 from .errors import BuildError
+from .pandoc import pandoc_version
 
 DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -72,7 +73,11 @@ class Styles:
         script = self.file("docx_reference.py")
         fonts = {**self.docx_fonts(variant), **(fonts or {})}
         page = dict(page or {})
-        seed = script.read_bytes() + repr((sorted(fonts.items()), sorted(page.items()))).encode()
+        # pandoc's version too: the reference starts from pandoc's own default.
+        seed = (
+            script.read_bytes()
+            + repr((sorted(fonts.items()), sorted(page.items()), pandoc_version())).encode()
+        )
         key = hashlib.sha256(seed).hexdigest()
         target = cache / f"reference-{key[:16]}.docx"
         if not target.is_file():

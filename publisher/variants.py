@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -30,9 +31,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import opencc
 
 from .errors import PublisherError
+from .pandoc_ast import INLINE_TYPES, INLINE_WRAPPERS, Node, map_ast
 
 if TYPE_CHECKING:
-    from .document import Edition, Node
+    from .document import Edition
 
 QuoteStyle = Literal["curly", "corner"]
 
@@ -83,19 +85,16 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
-# Placeholders for dictionary phrases: Supplementary Private Use Area-A, which
-# no source text uses and OpenCC passes through untouched.
-_PLACEHOLDER_BASE = 0xF0000
+# Placeholders for dictionary phrases: Supplementary Private Use Areas, which
+# OpenCC passes through untouched; the first free one of the two is taken.
+_PLACEHOLDER_BASES = (0xF0000, 0x100000)
 
 
 class TextConverter:
     """Converts many strings for one variant in one OpenCC call."""
 
-    def __init__(
-        self, variant: Variant, dictionary: dict[str, dict[str, str]], quotes: QuoteStyle
-    ) -> None:
+    def __init__(self, variant: Variant, dictionary: dict[str, dict[str, str]]) -> None:
         self.variant = variant
-        self.quotes = quotes
         # phrase -> its conversion in this variant, longest phrase first
         entries = {
             phrase: targets.get(variant.tag, targets.get(DICTIONARY_ALL))
@@ -110,6 +109,14 @@ class TextConverter:
     def convert_all(self, texts: list[str]) -> list[str]:
         if self.variant.opencc_config is None or not texts:
             return list(texts)
+        # Placeholders must be characters no text holds: Private Use planes 15
+        # and 16 are unused in news text, and checked.
+        used = {c for text in texts for c in text if ord(c) >= 0xF0000}
+        self.base = next(
+            base
+            for base in _PLACEHOLDER_BASES
+            if not any(base <= ord(c) < base + len(self.phrases) for c in used)
+        )
         protected = [self._protect(text) for text in texts]
         # One call: lines never cross in OpenCC, so newline separates the texts.
         joined = "\n".join(protected)
@@ -119,21 +126,19 @@ class TextConverter:
             lines = text.count("\n") + 1
             results.append(self._restore("\n".join(converted[index : index + lines])))
             index += lines
-        return [set_quotes(text, self.quotes) for text in results]
+        return results
 
     def _protect(self, text: str) -> str:
         if self.pattern is None:
             return text
-        return self.pattern.sub(
-            lambda m: chr(_PLACEHOLDER_BASE + self.phrases.index(m.group())), text
-        )
+        return self.pattern.sub(lambda m: chr(self.base + self.phrases.index(m.group())), text)
 
     def _restore(self, text: str) -> str:
         if not self.phrases:
             return text
         return "".join(
-            self.targets[ord(c) - _PLACEHOLDER_BASE]
-            if _PLACEHOLDER_BASE <= ord(c) < _PLACEHOLDER_BASE + len(self.phrases)
+            self.targets[ord(c) - self.base]
+            if self.base <= ord(c) < self.base + len(self.phrases)
             else c
             for c in text
         )
@@ -144,16 +149,18 @@ _CLOSING = {"”": 0, "’": 1}
 _CORNER = (("「", "」"), ("『", "』"))
 
 
-def set_quotes(text: str, style: QuoteStyle) -> str:
+def set_quotes(text: str, style: QuoteStyle, depth: int = 0) -> tuple[str, int]:
     """Curly quotation marks as corner brackets, outer 「」 and inner 『』, by nesting depth.
 
     Depth decides, not the source's double or single mark, so nesting comes
     out right even where the source nested “ inside “. A closing ’ with no
-    open quote is an apostrophe and stays.
+    open quote is an apostrophe and stays. ``depth`` is the nesting at the
+    start of ``text``; the nesting at its end is returned with it, so a quote
+    can run across a code span or a line break.
     """
-    if style == "curly" or not any(c in text for c in "“‘"):
-        return text
-    out, depth = [], 0
+    if style == "curly" or not any(c in text for c in "“‘”’"):
+        return text, depth
+    out = []
     for char in text:
         if char in _OPENING:
             out.append(_CORNER[depth % 2][0])
@@ -163,7 +170,7 @@ def set_quotes(text: str, style: QuoteStyle) -> str:
             out.append(_CORNER[depth % 2][1])
         else:
             out.append(char)
-    return "".join(out)
+    return "".join(out), depth
 
 
 def split_as(pieces: list[str], converted: str) -> list[str]:
@@ -214,42 +221,33 @@ class _Slot:
 
 _Piece = _Slot | str  # a str is a fixed separator (the space of a Space node)
 
-# Inline nodes whose content is more inlines (possibly after an attribute or a type).
-_INLINE_WRAPPERS = {
-    "Emph",
-    "Strong",
-    "Underline",
-    "Strikeout",
-    "Superscript",
-    "Subscript",
-    "SmallCaps",
-}
-_INLINE_TYPES = _INLINE_WRAPPERS | {
-    "Str",
-    "Space",
-    "SoftBreak",
-    "LineBreak",
-    "Code",
-    "Math",
-    "RawInline",
-    "Link",
-    "Image",
-    "Note",
-    "Span",
-    "Quoted",
-    "Cite",
-}
+
+class _Run(list):
+    """Pieces converted together. Runs of one ``group`` are one paragraph's or
+    heading's, cut by code or line breaks: quotation marks pair across them."""
+
+    def __init__(self, group: int, *pieces: _Piece) -> None:
+        super().__init__(pieces)
+        self.group = group
+
+
 _NEVER = {"CodeBlock", "RawBlock"}  # blocks whose text is not language
 
 
-def collect_runs(value: Any) -> list[list[_Piece]]:
-    """Every run of convertible text in an AST (which is modified in place later)."""
-    runs: list[list[_Piece]] = []
+def collect_runs(value: Any, groups: Iterator[int]) -> list[_Run]:
+    """Every run of convertible text in an AST (which is modified in place later).
+
+    ``groups`` numbers the runs' groups, shared by all the calls for one edition.
+    """
+    runs: list[_Run] = []
+
+    def single(slot: _Slot) -> _Run:
+        return _Run(next(groups), slot)
 
     def visit(node: Any) -> None:
         if isinstance(node, list):
-            if node and isinstance(node[0], dict) and node[0].get("t") in _INLINE_TYPES:
-                runs.append([])
+            if node and isinstance(node[0], dict) and node[0].get("t") in INLINE_TYPES:
+                runs.append(_Run(next(groups)))
                 inlines(node)
             else:
                 for item in node:
@@ -257,13 +255,13 @@ def collect_runs(value: Any) -> list[list[_Piece]]:
         elif isinstance(node, dict) and "t" in node and node["t"] not in _NEVER:
             visit(node.get("c"))
 
-    def attribute_runs(attr: list) -> list[list[_Piece]]:
-        return [[_Slot(pair, 1)] for pair in attr[2] if pair[0] in ("alt", "title")]
+    def attribute_runs(attr: list) -> list[_Run]:
+        return [single(_Slot(pair, 1)) for pair in attr[2] if pair[0] in ("alt", "title")]
 
-    def title_run(target: list) -> list[list[_Piece]]:
-        return [[_Slot(target, 1)]] if target[1] else []
+    def title_run(target: list) -> list[_Run]:
+        return [single(_Slot(target, 1))] if target[1] else []
 
-    def aside(*extra: list[_Piece]) -> None:
+    def aside(*extra: _Run) -> None:
         """Runs of their own (alt text, titles), leaving the current run open."""
         current = runs.pop()
         runs.extend(extra)
@@ -277,8 +275,8 @@ def collect_runs(value: Any) -> list[list[_Piece]]:
             elif kind in ("Space", "SoftBreak"):
                 runs[-1].append(" ")
             elif kind in ("LineBreak", "Code", "Math", "RawInline"):
-                runs.append([])  # a phrase does not run across these
-            elif kind in _INLINE_WRAPPERS:
+                runs.append(_Run(runs[-1].group))  # a phrase does not run across these
+            elif kind in INLINE_WRAPPERS:
                 inlines(content)
             elif kind in ("Span", "Quoted", "Cite"):
                 inlines(content[1])
@@ -288,7 +286,9 @@ def collect_runs(value: Any) -> list[list[_Piece]]:
                 aside(*attribute_runs(content[0]), *title_run(content[2]))
             elif kind == "Image":  # its description is a run of its own
                 current = runs.pop()
-                runs.extend([*attribute_runs(content[0]), *title_run(content[2]), []])
+                runs.extend(
+                    [*attribute_runs(content[0]), *title_run(content[2]), _Run(next(groups))]
+                )
                 inlines(content[1])
                 runs.append(current)
             elif kind == "Note":  # its paragraphs are runs of their own
@@ -339,29 +339,30 @@ _ARTICLE_TEXT = ("title", "kicker", "subtitle", "byline", "authors", "descriptio
 
 def apply_variant(edition: Edition, variant: Variant) -> Edition:
     """The edition as ``variant``'s readers get it: a converted copy."""
-    from .document import map_ast
-
     if variant.tag == edition.lang:
         return edition
     if edition.lang != "zh-Hans":
         raise PublisherError(f"no conversion from {edition.lang} to {variant.tag}")
     quotes = edition.config.quotes.get(variant.tag, variant.quotes)
-    converter = TextConverter(variant, edition.dictionary, quotes)
+    converter = TextConverter(variant, edition.dictionary)
 
     edition_meta = {k: copy.deepcopy(getattr(edition.config, k)) for k in _EDITION_TEXT}
     labels = dict(edition.labels)
-    runs: list[list[_Piece]] = [[slot] for slot in _meta_slots(edition_meta)]
-    runs += [[slot] for slot in _meta_slots(labels)]
+    groups = itertools.count()
+    slots = [*_meta_slots(edition_meta), *_meta_slots(labels)]
+    runs = [_Run(next(groups), slot) for slot in slots]
     articles = []
     for article in edition.articles:
         meta = {k: copy.deepcopy(getattr(article.meta, k)) for k in _ARTICLE_TEXT}
         blocks = map_ast(copy.deepcopy(article.blocks), _quoted_as_text)
-        runs += [[slot] for slot in _meta_slots(meta)]
-        runs += collect_runs(blocks)
+        runs += [_Run(next(groups), slot) for slot in _meta_slots(meta)]
+        runs += collect_runs(blocks, groups)
         articles.append((article, meta, blocks))
 
     texts = ["".join(p.text if isinstance(p, _Slot) else p for p in run) for run in runs]
+    depths: dict[int, int] = {}  # group -> quote nesting so far
     for run, converted in zip(runs, converter.convert_all(texts), strict=True):
+        converted, depths[run.group] = set_quotes(converted, quotes, depths.get(run.group, 0))
         pieces = [p.text if isinstance(p, _Slot) else p for p in run]
         for piece, text in zip(run, split_as(pieces, converted), strict=True):
             if isinstance(piece, _Slot):

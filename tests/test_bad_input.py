@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,17 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rename(source: Path, old: str, new: str, referrer: Path) -> None:
+    """Rename a file of the source folder and the name its referrer gives it."""
+    (source / old).rename(source / new)
+    text = referrer.read_text(encoding="utf-8")
+    old_name, new_name = (
+        (old, new) if referrer.name == "edition.yaml" else (f"../{old}", f"../{new}")
+    )
+    assert old_name in text
+    referrer.write_text(text.replace(old_name, new_name), encoding="utf-8")
 
 
 def reencode(path: Path, encoding: str) -> None:
@@ -111,6 +123,18 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int | None, list[str]]] = {
         7,
         ["outside the source folder"],
     ),
+    "article file name not ASCII": (
+        lambda s: rename(s, FIRST, "articles/01 新闻.md", s / "edition.yaml"),
+        "articles/01 新闻.md",
+        None,
+        ["not plain ASCII", "rename"],
+    ),
+    "image of a type some format cannot carry": (
+        lambda s: rename(s, "images/placeholder-photo-1.png", "images/photo.bmp", s / FIRST),
+        FIRST,
+        7,
+        ["not PNG, JPEG or GIF"],
+    ),
     "network image": (
         lambda s: edit(s / FIRST, "../images/placeholder-photo-1.png", "https://example.com/a.png"),
         FIRST,
@@ -159,3 +183,10 @@ def test_bom_and_crlf_are_accepted(sample_copy, tmp_path):
     )
     result = run_publisher("check", "--source", sample_copy)
     assert result.returncode == 0, result.stderr
+    # And the build reads them right: no BOM, no stray CR, the same text.
+    out = build_ok(sample_copy, tmp_path / "out", "epub")
+    with zipfile.ZipFile(out / "zh-Hans" / "shanxi-rural.epub") as archive:
+        xhtml = archive.read("EPUB/articles/01-xiaoyi.xhtml").decode()
+    assert "\ufeff" not in xhtml and "\r" not in xhtml
+    assert "今年以来，山西省孝义市阳泉曲镇党委坚持以党建为引领" in xhtml
+    assert "五笔润色绘新景" in xhtml

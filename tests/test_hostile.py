@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLE, build_ok, run_publisher
 from lxml import etree
+from outputs import pdf_text
 from pypdf import PdfReader
 
 from publisher.atomic import TEMPORARY_PREFIX
@@ -47,6 +48,8 @@ DROPPED = {
     "javascript-links.md": ["javascript:alert(1)", "javascript:alert(2)", "JaVaScRiPt", "data:"],
     "stylesheets.md": ["a stylesheet", "style="],
     "raw-img-local-file.md": ["<img>"],
+    "local-links.md": ["'other.md'", "'/etc/passwd'"],
+    "raw-openxml-latex.md": ["raw openxml content", "raw latex content"],
 }
 BUILT = [
     "front-matter-only.md",
@@ -85,9 +88,17 @@ def assert_safe_outputs(out: Path) -> None:
         if path.suffix in (".epub", ".docx"):
             with zipfile.ZipFile(path) as archive:
                 blobs += [archive.read(name) for name in archive.namelist()]
+        if path.suffix == ".pdf":  # its streams decompressed (an embedded file), its text
+            reader = PdfReader(path)
+            for number in range(1, reader.trailer["/Size"]):
+                stream = reader.get_object(number)
+                if hasattr(stream, "get_data"):
+                    blobs.append(stream.get_data())
+            blobs.append(pdf_text(path).encode())
         for blob in blobs:
             assert SECRET.encode() not in blob, path
             assert PASSWD not in blob, path
+            assert b"file:" not in blob, path  # no link or reference to a local file
         if path.suffix == ".epub":
             assert_no_active_content(path)
 

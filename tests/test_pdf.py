@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import statistics
 
 import pytest
@@ -165,8 +166,6 @@ def test_byline_in_kai_and_kicker_above_headline(sample_files):
 )
 def test_accessibility_and_archive_options(tmp_path, tagged, archival, marker):
     source = tmp_path / "source"
-    import shutil
-
     shutil.copytree(PRINT, source)
     edition = source / "edition.yaml"
     edition.write_text(
@@ -181,11 +180,10 @@ def test_accessibility_and_archive_options(tmp_path, tagged, archival, marker):
         assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     else:
         xmp = root["/Metadata"].get_object().get_data().decode()
-        assert (
-            ("pdfaid:part" in xmp
-            and ("pdfaid:conformance>A" in xmp) == tagged)
-            or ('pdfaid:conformance="A"' in xmp) == tagged
-        )
+        assert 'pdfaid:part="3"' in xmp
+        # PDF/A-3a (accessible: tagged) when also tagged, else PDF/A-3u.
+        assert f'pdfaid:conformance="{"A" if tagged else "U"}"' in xmp
+        assert ("/StructTreeRoot" in root) == tagged
 
 
 # ---------------------------------------------------------------- Chinese typography
@@ -293,3 +291,23 @@ def test_long_url_and_word_wrap_inside_the_block(print_out):
     text = squeeze(pdf_text(print_out / "zh-Hans" / "print-test.pdf"))
     assert "segment039?query=" in text
     assert "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4 in text
+
+
+def test_cover_image_and_one_article_edition(tmp_path):
+    source = tmp_path / "source"
+    (source / "articles").mkdir(parents=True)
+    (source / "images").mkdir()
+    shutil.copy(SAMPLE / "images" / "placeholder-photo-1.png", source / "images" / "front.png")
+    (source / "edition.yaml").write_text("title: 单篇\nname: one\ncover: images/front.png\n")
+    # A `#` in the body is a subhead: the outline keeps one entry per article.
+    (source / "articles" / "a.md").write_text("---\ntitle: 唯一一篇\n---\n\n# 小标题\n\n正文。\n")
+    out = build_ok(source, tmp_path / "out", "pdf")
+    edition = PdfReader(out / "zh-Hans" / "one.pdf")
+    # Even with one article, the edition has its cover (the image) and contents.
+    assert [int(i["page"]) for i in pdf_images(out / "zh-Hans" / "one.pdf")] == [1]
+    assert squeeze(edition.pages[1].extract_text()).startswith("目录")
+    top = [item.title for item in edition.outline if not isinstance(item, list)]
+    assert top == ["唯一一篇"]  # the subhead is nested under its article
+    assert [item.title for item in edition.outline[1]] == ["小标题"]
+    article = PdfReader(out / "zh-Hans" / "articles" / "a.pdf")
+    assert len(article.pages) == 1 and article.outline[0].title == "唯一一篇"

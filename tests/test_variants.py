@@ -281,3 +281,20 @@ def test_bad_dictionary_entry(sample_copy):
     result = run_publisher("check", "--source", sample_copy)
     assert result.returncode == 1
     assert "dictionary.yaml:2:" in result.stderr and "zh-Hant-XX" in result.stderr
+
+
+@pytest.mark.parametrize("tag", TRADITIONAL)
+def test_pdf_text_is_the_converted_text(sample_out, tag):
+    """Each Traditional PDF holds the same converted paragraphs as the EPUB."""
+    files = edition_files(sample_out, tag)
+    pdf = squeeze(pdf_text(files["pdf"]))
+    paragraphs = []
+    for document in epub_spine_documents(files["epub"]):
+        paragraphs += [
+            squeeze("".join(p.itertext()))
+            for p in zip_xml(files["epub"], document).iterfind(".//xhtml:p", NS)
+        ]
+    body = [p for p in paragraphs if len(p) > 40]
+    assert len(body) > 15
+    for paragraph in body:
+        assert paragraph in pdf, paragraph[:20]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import re
+from typing import Any
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
@@ -106,7 +107,7 @@ def _text_boxes(box: boxes.Box) -> list[boxes.TextBox]:
     return []
 
 
-def justify_line(context, line, extra_width: float) -> None:
+def justify_line(context: Any, line: boxes.LineBox, extra_width: float) -> None:
     """Share ``extra_width`` between the line's CJK characters and spaces."""
     texts = [box for box in _text_boxes(line) if box.text]
     if not texts or not any(CJK.search(box.text) for box in texts):

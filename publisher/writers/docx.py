@@ -20,9 +20,10 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from ..document import Article, Edition, Node, plain, rewrite_images
+from ..document import Article, Edition
 from ..errors import warn
 from ..pandoc import run_pandoc
+from ..pandoc_ast import Node, plain, rewrite_images
 from ..variants import canonical_tag
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
@@ -105,13 +106,6 @@ def _css_box(values: list[float]) -> tuple[float, float, float, float]:
     return values[0], values[1], values[2], values[3]
 
 
-def _below_headline(block: Node) -> Node:
-    """An article's own heading at level 2 at least: level 1 (Heading 1, the
-    contents) is the headline's. ``##`` stays Heading 2, as it stays h2 in HTML."""
-    level, attributes, inlines = block["c"]
-    return {"t": "Header", "c": [max(level, 2), attributes, inlines]}
-
-
 def _paragraph(style: str, text: str) -> Node:
     return {
         "t": "Div",
@@ -160,8 +154,7 @@ def _title_page(edition: Edition) -> list[Node]:
     if edition.config.publisher:
         blocks.append(_paragraph("Publisher", edition.config.publisher))
     if edition.date:
-        day = edition.date
-        blocks.append(_paragraph("Date", f"{day.year}年{day.month}月{day.day}日"))
+        blocks.append(_paragraph("Date", edition.date_text))
     blocks.append(_contents(edition))
     return blocks
 
@@ -172,8 +165,6 @@ def _article_blocks(edition: Edition, article: Article, number: int) -> list[Nod
         if block["t"] == "Header" and "title" in block["c"][1][1]:
             level, (_, classes, attributes), inlines = block["c"]
             block = {"t": "Header", "c": [level, [bookmark(number), classes, attributes], inlines]}
-        elif block["t"] == "Header":
-            block = _below_headline(block)
         blocks.append(block)
     # Relative to the source folder: pandoc writes the path into the DOCX.
     return rewrite_images(blocks, lambda t: article.images[t].relative_to(edition.root).as_posix())

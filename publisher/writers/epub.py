@@ -309,11 +309,7 @@ class _Package:
                 self.family,
                 edition.title,
                 config.publisher,
-                self.design["cover"]["date_format"].format(
-                    year=edition.date.year, month=edition.date.month, day=edition.date.day
-                )
-                if edition.date
-                else None,
+                edition.date_text,
             )
         item = epub.EpubCover(uid="cover-image", file_name=name)
         item.media_type, item.content = media_type, content

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..document import Article, Edition, Node, rewrite_images
+from ..document import Article, Edition
 from ..pandoc import run_pandoc
+from ..pandoc_ast import Node, rewrite_images
 
 
 def article_html(

@@ -7,15 +7,11 @@ mark (classes ``halt``, ``halt-stop``, ``keep``, ``footnote``) is in
 
 from __future__ import annotations
 
-from ..document import Node, map_ast
+from ..pandoc_ast import Node, map_ast
+from ..punctuation import CLOSING, OPENING, STOPS
 
 # clreq §3.1.6, adjacent punctuation: a mark whose blank half faces another
 # mark's loses it (OpenType ``halt``), so ”。 or ：“ take 1.5 em, not 2.
-# Marks set in the corner of the em box with the blank on the right …
-CLOSING = set("”’）》」』】〕〗〉")
-STOPS = set("。，、：；！？")  # … in Simplified Chinese; centred in Traditional
-# … and with the blank on the left.
-OPENING = set("“‘（《「『【〔〖〈")
 
 
 def _str(text: str) -> Node:
