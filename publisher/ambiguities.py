@@ -10,15 +10,21 @@ made by a person.
 
 from __future__ import annotations
 
+import copy
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .sources import EditionSource, display_path, read_text
-from .variants import TextConverter, Variant, map_position
+from .sources import display_path, read_text
+from .variants import Run, Slot, TextConverter, Variant, collect_runs, map_position
 
 OPENCC_DATA = Path(__file__).parent / "data" / "opencc"
 CONTEXT = 6  # characters shown each side
+
+if TYPE_CHECKING:
+    from .document import Edition
 # Big5's level-1 block: the 5,401 characters in common use in Taiwan.
 BIG5_COMMON = range(0xA440, 0xC67F)
 
@@ -80,29 +86,55 @@ class Ambiguity:
         )
 
 
-def find_ambiguities(source: EditionSource, variants: list[Variant]) -> list[Ambiguity]:
-    """Every one-to-many character of the articles, with each variant's choice."""
+def find_ambiguities(edition: Edition, variants: list[Variant]) -> list[Ambiguity]:
+    """Every one-to-many character a reader sees, with each variant's choice.
+
+    It reads the parsed edition, as the variant step converts it: the same runs
+    (a phrase across markup or a line break is one phrase), with code, URLs and
+    attributes left out, converted with the edition's dictionary. Each character
+    is placed by the source line that holds the text around it.
+    """
     table = one_to_many()
-    converters = [TextConverter(v, source.dictionary) for v in variants if v.opencc_config]
+    converters = [TextConverter(v, edition.dictionary) for v in variants if v.opencc_config]
     found = []
-    for article in source.articles:
-        lines = read_text(article.path).split("\n")
-        conversions = {c.variant.tag: c.convert_all(lines) for c in converters}
-        for number, line in enumerate(lines, start=1):
-            reviewed = _reviewed_positions(line, source.dictionary)
-            for column, char in enumerate(line):
-                if char not in table or column in reviewed:
+    for article in edition.articles:
+        lines = read_text(article.source).split("\n")
+        groups = itertools.count()
+        meta = [getattr(article.meta, k) for k in ("kicker", "title", "subtitle", "byline")]
+        runs = [Run(next(groups), text) for text in meta if text]
+        runs += collect_runs(copy.deepcopy(article.blocks), groups)
+        texts = ["".join(p.text if isinstance(p, Slot) else p for p in run) for run in runs]
+        conversions = {c.variant.tag: c.convert_all(texts) for c in converters}
+        for index, text in enumerate(texts):
+            reviewed = _reviewed_positions(text, edition.dictionary)
+            for position, char in enumerate(text):
+                if char not in table or position in reviewed:
                     continue
                 chosen = {}
                 for tag, converted in conversions.items():
-                    target = converted[number - 1]
-                    position = map_position(line, target, column)
-                    chosen[tag] = target[position : position + 1]
-                context = line[max(0, column - CONTEXT) : column + CONTEXT + 1]
+                    target = converted[index]
+                    at = map_position(text, target, position)
+                    chosen[tag] = target[at : at + 1]
+                context = text[max(0, position - CONTEXT) : position + CONTEXT + 1]
+                line, column = _place(lines, context, position - max(0, position - CONTEXT))
                 found.append(
-                    Ambiguity(article.path, number, column + 1, char, table[char], chosen, context)
+                    Ambiguity(article.source, line, column, char, table[char], chosen, context)
                 )
     return found
+
+
+def _place(lines: list[str], context: str, offset: int) -> tuple[int, int]:
+    """The line and column where ``context`` (or the most of it) stands in the file."""
+    for width in range(len(context), 0, -1):
+        start = max(0, offset - width // 2)
+        needle = context[start : start + width]
+        if offset - start >= len(needle):
+            continue
+        for number, line in enumerate(lines, start=1):
+            column = line.find(needle)
+            if column >= 0:
+                return number, column + offset - start + 1
+    return 1, 1
 
 
 def _reviewed_positions(line: str, dictionary: dict) -> set[int]:

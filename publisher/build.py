@@ -84,8 +84,14 @@ def load_edition(source: Path, cache: Path | None = None) -> Edition:
 
 
 def ambiguity_report(source: Path) -> list[Ambiguity]:
-    """One-to-many characters of the sources, for every Traditional variant there is."""
-    return find_ambiguities(read_edition(source), [v for v in VARIANTS.values() if v.opencc_config])
+    """One-to-many characters of the sources, for the edition's Traditional variants
+    (for all there are when it publishes none)."""
+    edition = load_edition(source)
+    published = [variant_named(tag) for tag in edition.config.variants or []]
+    traditional = [v for v in published if v.opencc_config] or [
+        v for v in VARIANTS.values() if v.opencc_config
+    ]
+    return find_ambiguities(edition, traditional)
 
 
 def plan(

@@ -205,7 +205,7 @@ def map_position(original: str, converted: str, position: int) -> int:
 # ---------------------------------------------------------------- the document's text
 
 
-class _Slot:
+class Slot:
     """One convertible string inside the AST: ``container[key]``."""
 
     def __init__(self, container: Any, key: Any) -> None:
@@ -219,14 +219,14 @@ class _Slot:
         self.container[self.key] = text
 
 
-_Piece = _Slot | str  # a str is a fixed separator (the space of a Space node)
+Piece = Slot | str  # a str is a fixed separator (the space of a Space node)
 
 
-class _Run(list):
+class Run(list):
     """Pieces converted together. Runs of one ``group`` are one paragraph's or
     heading's, cut by code or line breaks: quotation marks pair across them."""
 
-    def __init__(self, group: int, *pieces: _Piece) -> None:
+    def __init__(self, group: int, *pieces: Piece) -> None:
         super().__init__(pieces)
         self.group = group
 
@@ -234,20 +234,20 @@ class _Run(list):
 _NEVER = {"CodeBlock", "RawBlock"}  # blocks whose text is not language
 
 
-def collect_runs(value: Any, groups: Iterator[int]) -> list[_Run]:
+def collect_runs(value: Any, groups: Iterator[int]) -> list[Run]:
     """Every run of convertible text in an AST (which is modified in place later).
 
     ``groups`` numbers the runs' groups, shared by all the calls for one edition.
     """
-    runs: list[_Run] = []
+    runs: list[Run] = []
 
-    def single(slot: _Slot) -> _Run:
-        return _Run(next(groups), slot)
+    def single(slot: Slot) -> Run:
+        return Run(next(groups), slot)
 
     def visit(node: Any) -> None:
         if isinstance(node, list):
             if node and isinstance(node[0], dict) and node[0].get("t") in INLINE_TYPES:
-                runs.append(_Run(next(groups)))
+                runs.append(Run(next(groups)))
                 inlines(node)
             else:
                 for item in node:
@@ -255,13 +255,13 @@ def collect_runs(value: Any, groups: Iterator[int]) -> list[_Run]:
         elif isinstance(node, dict) and "t" in node and node["t"] not in _NEVER:
             visit(node.get("c"))
 
-    def attribute_runs(attr: list) -> list[_Run]:
-        return [single(_Slot(pair, 1)) for pair in attr[2] if pair[0] in ("alt", "title")]
+    def attribute_runs(attr: list) -> list[Run]:
+        return [single(Slot(pair, 1)) for pair in attr[2] if pair[0] in ("alt", "title")]
 
-    def title_run(target: list) -> list[_Run]:
-        return [single(_Slot(target, 1))] if target[1] else []
+    def title_run(target: list) -> list[Run]:
+        return [single(Slot(target, 1))] if target[1] else []
 
-    def aside(*extra: _Run) -> None:
+    def aside(*extra: Run) -> None:
         """Runs of their own (alt text, titles), leaving the current run open."""
         current = runs.pop()
         runs.extend(extra)
@@ -271,11 +271,11 @@ def collect_runs(value: Any, groups: Iterator[int]) -> list[_Run]:
         for node in nodes:
             kind, content = node["t"], node.get("c")
             if kind == "Str":
-                runs[-1].append(_Slot(node, "c"))
+                runs[-1].append(Slot(node, "c"))
             elif kind in ("Space", "SoftBreak"):
                 runs[-1].append(" ")
             elif kind in ("LineBreak", "Code", "Math", "RawInline"):
-                runs.append(_Run(runs[-1].group))  # a phrase does not run across these
+                runs.append(Run(runs[-1].group))  # a phrase does not run across these
             elif kind in INLINE_WRAPPERS:
                 inlines(content)
             elif kind in ("Span", "Quoted", "Cite"):
@@ -287,7 +287,7 @@ def collect_runs(value: Any, groups: Iterator[int]) -> list[_Run]:
             elif kind == "Image":  # its description is a run of its own
                 current = runs.pop()
                 runs.extend(
-                    [*attribute_runs(content[0]), *title_run(content[2]), _Run(next(groups))]
+                    [*attribute_runs(content[0]), *title_run(content[2]), Run(next(groups))]
                 )
                 inlines(content[1])
                 runs.append(current)
@@ -297,7 +297,7 @@ def collect_runs(value: Any, groups: Iterator[int]) -> list[_Run]:
                 runs.append(current)
 
     visit(value)
-    return [run for run in runs if any(isinstance(p, _Slot) for p in run)]
+    return [run for run in runs if any(isinstance(p, Slot) for p in run)]
 
 
 def _shows_its_address(link: Node) -> bool:
@@ -322,14 +322,14 @@ def _quoted_as_text(node: Node) -> Node | None:
     }
 
 
-def _meta_slots(values: dict[str, Any]) -> Iterator[_Slot]:
+def _meta_slots(values: dict[str, Any]) -> Iterator[Slot]:
     for key, value in values.items():
         if isinstance(value, str):
-            yield _Slot(values, key)
+            yield Slot(values, key)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, str):
-                    yield _Slot(value, index)
+                    yield Slot(value, index)
 
 
 # Reader-visible metadata; names, slugs, identifiers and paths are not.
@@ -350,22 +350,22 @@ def apply_variant(edition: Edition, variant: Variant) -> Edition:
     labels = dict(edition.labels)
     groups = itertools.count()
     slots = [*_meta_slots(edition_meta), *_meta_slots(labels)]
-    runs = [_Run(next(groups), slot) for slot in slots]
+    runs = [Run(next(groups), slot) for slot in slots]
     articles = []
     for article in edition.articles:
         meta = {k: copy.deepcopy(getattr(article.meta, k)) for k in _ARTICLE_TEXT}
         blocks = map_ast(copy.deepcopy(article.blocks), _quoted_as_text)
-        runs += [_Run(next(groups), slot) for slot in _meta_slots(meta)]
+        runs += [Run(next(groups), slot) for slot in _meta_slots(meta)]
         runs += collect_runs(blocks, groups)
         articles.append((article, meta, blocks))
 
-    texts = ["".join(p.text if isinstance(p, _Slot) else p for p in run) for run in runs]
+    texts = ["".join(p.text if isinstance(p, Slot) else p for p in run) for run in runs]
     depths: dict[int, int] = {}  # group -> quote nesting so far
     for run, converted in zip(runs, converter.convert_all(texts), strict=True):
         converted, depths[run.group] = set_quotes(converted, quotes, depths.get(run.group, 0))
-        pieces = [p.text if isinstance(p, _Slot) else p for p in run]
+        pieces = [p.text if isinstance(p, Slot) else p for p in run]
         for piece, text in zip(run, split_as(pieces, converted), strict=True):
-            if isinstance(piece, _Slot):
+            if isinstance(piece, Slot):
                 piece.set(text)
 
     converted_articles = tuple(

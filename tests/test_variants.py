@@ -298,3 +298,21 @@ def test_pdf_text_is_the_converted_text(sample_out, tag):
     assert len(body) > 15
     for paragraph in body:
         assert paragraph in pdf, paragraph[:20]
+
+
+def test_ambiguity_report_reads_what_the_build_converts(tmp_path):
+    source = tmp_path / "source"
+    (source / "articles").mkdir(parents=True)
+    (source / "edition.yaml").write_text("title: 报告\nname: r\nvariants: [zh-TW]\n")
+    (source / "articles" / "a.md").write_text(
+        "---\ntitle: 报告\n---\n\n他剪了头\n发很短，`后台发展`的代码不算。\n"
+    )
+    result = run_publisher("check", "--variants", "--source", source)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # 头发 across a line break is one phrase: 髮, as in the build; only Taiwan is published.
+    hair = [line for line in lines if " 发 → " in line]
+    assert len(hair) == 1 and "zh-Hant-TW 髮" in hair[0] and "zh-Hant-HK" not in hair[0]
+    assert "articles/a.md:6:1:" in hair[0]
+    # Code is never converted, so never listed.
+    assert not [line for line in lines if " 后 → " in line or "台 →" in line]
