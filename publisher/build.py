@@ -156,8 +156,19 @@ def render(edition: Edition, task: Task, styles_folder: Path, cache: Path) -> li
         part = converted.only(output.article) if output.article else converted
         with atomic_target(output.path) as temporary:
             writer.write(WriterContext(part, styles, cache), temporary)
+    _remove_stale_articles(task)
     write_atomically(stamp, key.encode())
     return [output.path for output in task.outputs]
+
+
+def _remove_stale_articles(task: Task) -> None:
+    """Per-article files of articles the edition no longer has would pass for current."""
+    articles = [o.path for o in task.outputs if o.article]
+    if not articles:
+        return
+    for path in articles[0].parent.glob(f"*{articles[0].suffix}"):
+        if path not in articles:
+            path.unlink()
 
 
 def _quiet_worker() -> None:

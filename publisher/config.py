@@ -79,7 +79,7 @@ class DocxOptions(_Schema):
 class EditionConfig(_Schema):
     """``source/edition.yaml``."""
 
-    title: str = Field(min_length=1, description="The edition's title, as readers see it.")
+    title: str = Field(pattern=r"\S", description="The edition's title, as readers see it.")
     name: str = Field(
         pattern=SLUG_PATTERN, description="ASCII slug for file names, e.g. `shanxi-rural`."
     )
@@ -192,7 +192,7 @@ def _variant_tag(tag: str) -> str:
 class ArticleMeta(_Schema):
     """An article's YAML front matter; the newspaper headline structure as data."""
 
-    title: str = Field(min_length=1, description="主题: the headline.")
+    title: str = Field(pattern=r"\S", description="主题: the headline.")
     kicker: str | None = Field(None, description="引题: the line above the headline (a place).")
     subtitle: str | None = Field(None, description="副题: the line below the headline.")
     byline: str | None = Field(
@@ -244,7 +244,16 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
     lines = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            lines[key_node.value] = first_line + key_node.start_mark.line
+            line = first_line + key_node.start_mark.line
+            if key_node.value in lines:  # YAML would silently keep the last one
+                raise SourceError(
+                    path,
+                    f"the key `{key_node.value}` appears twice (first on line "
+                    f"{lines[key_node.value]})",
+                    line=line,
+                    hint="keep one of them",
+                )
+            lines[key_node.value] = line
             if isinstance(value_node, yaml.SequenceNode):
                 for index, item in enumerate(value_node.value):
                     lines[f"{key_node.value}[{index}]"] = first_line + item.start_mark.line
@@ -281,9 +290,13 @@ def validate(
                 hint=f"add `{key}: …` ({field.description})",
             ) from None
         where = ".".join(str(part) for part in error["loc"])
+        problem = {
+            r"\S": "is empty",
+            SLUG_PATTERN: "must be ASCII letters, digits, '.', '_' or '-' (it names files)",
+        }.get((error.get("ctx") or {}).get("pattern"), error["msg"])
         raise SourceError(
             path,
-            f"`{where}`: {error['msg']} (got {_show(error.get('input'))})",
+            f"`{where}`: {problem} (got {_show(error.get('input'))})",
             line=line,
             hint=schema.model_fields[key].description if key in schema.model_fields else None,
         ) from None

@@ -63,7 +63,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int | None, list[str]]] = {
         lambda s: edit(s / "edition.yaml", "name: shanxi-rural", "name: 山西"),
         "edition.yaml",
         3,
-        ["`name`", "pattern"],
+        ["`name`", "must be ASCII letters"],
     ),
     "article listed but missing": (
         lambda s: (s / "articles/03-zezhou.md").unlink(),
@@ -190,3 +190,17 @@ def test_bom_and_crlf_are_accepted(sample_copy, tmp_path):
     assert "\ufeff" not in xhtml and "\r" not in xhtml
     assert "今年以来，山西省孝义市阳泉曲镇党委坚持以党建为引领" in xhtml
     assert "五笔润色绘新景" in xhtml
+
+
+def test_duplicate_key_and_empty_title(sample_copy):
+    edition = sample_copy / "edition.yaml"
+    edition.write_text(edition.read_text(encoding="utf-8") + "title: 另一个标题\n", "utf-8")
+    result = run_publisher("check", "--source", sample_copy)
+    assert result.returncode == 1
+    assert (
+        "edition.yaml:16:" in result.stderr and "appears twice (first on line 2)" in result.stderr
+    )
+    edit(sample_copy / "edition.yaml", "title: 另一个标题\n", "")
+    edit(sample_copy / FIRST, "title: 五笔润色绘新景　和美乡村入画来", "title: '   '")
+    result = run_publisher("check", "--source", sample_copy)
+    assert result.returncode == 1 and f"{FIRST}:3:" in result.stderr and "is empty" in result.stderr

@@ -92,3 +92,13 @@ def test_rebuild_writes_only_what_changed(sample_copy, tmp_path):
         .decode("latin-1", "ignore")
         or changed
     )
+
+
+def test_outputs_of_a_removed_article_are_removed(sample_copy, tmp_path):
+    out = build_ok(sample_copy, tmp_path / "out", "docx")
+    assert (out / "zh-Hans" / "articles" / "03-zezhou.docx").is_file()
+    edition = sample_copy / "edition.yaml"
+    edition.write_text(edition.read_text().replace("  - articles/03-zezhou.md\n", ""))
+    build_ok(sample_copy, out, "docx")
+    names = sorted(p.name for p in (out / "zh-Hans" / "articles").iterdir())
+    assert names == ["01-xiaoyi.docx", "02-jiaokou.docx", "04-liucun.docx"]
