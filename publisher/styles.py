@@ -51,11 +51,12 @@ class Styles:
                 f"{self.folder / 'templates' / template}: the template is missing"
             ) from None
 
-    def docx_fonts(self, variant: str) -> dict[str, str]:
+    def docx_fonts(self, variant: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
+        """The variant's DOCX fonts from docx-fonts.yaml, with the edition's ``overrides``."""
         table = yaml.safe_load(self.file("docx-fonts.yaml").read_text(encoding="utf-8"))
         if variant not in table:
             raise BuildError(f"{self.file('docx-fonts.yaml')}: no fonts for {variant}; add them")
-        return table[variant]
+        return {**table[variant], **(overrides or {})}
 
     def docx_reference(
         self,
@@ -71,7 +72,7 @@ class Styles:
         ``page`` is the page size and margins in millimetres.
         """
         script = self.file("docx_reference.py")
-        fonts = {**self.docx_fonts(variant), **(fonts or {})}
+        fonts = self.docx_fonts(variant, fonts)
         page = dict(page or {})
         # pandoc's version too: the reference starts from pandoc's own default.
         seed = (

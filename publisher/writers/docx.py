@@ -24,7 +24,6 @@ from ..document import Article, Edition
 from ..errors import warn
 from ..pandoc import run_pandoc
 from ..pandoc_ast import Node, plain, rewrite_images
-from ..variants import canonical_tag
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
 
@@ -260,10 +259,8 @@ class DocxWriter(Writer):
             blocks.extend(_article_blocks(edition, article, number))
 
         config = edition.config
-        overrides = {canonical_tag(tag): faces for tag, faces in config.docx.fonts.items()}.get(
-            edition.lang, {}
-        )
-        fonts = {**context.styles.docx_fonts(edition.lang), **overrides}
+        overrides = config.docx.fonts.get(edition.lang, {})  # tags canonical since config
+        fonts = context.styles.docx_fonts(edition.lang, overrides)
         page = page_geometry(config.pdf.page_size, config.pdf.margins)
         reference = context.styles.docx_reference(
             edition.lang, context.cache, fonts=overrides, page=page
