@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
+from .copyedit import check_punctuation
 from .errors import SourceError
 from .pandoc import pandoc_version, run_pandoc
 from .pandoc_ast import Node, image_targets, map_ast, plain
@@ -272,6 +273,7 @@ def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Editi
         document = parse_markdown(article.body, cache)
         api_version = tuple(document["pandoc-api-version"])
         blocks = apply_policy(article, document["blocks"], strict=source.config.strict)
+        check_punctuation(article)
         articles.append(
             Article(
                 slug=article.slug,
