@@ -19,6 +19,7 @@ Style names, as editors see them in Word's style pane:
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from pathlib import Path
@@ -189,6 +190,15 @@ def _theme_language(document, word_language: str) -> None:
     lang.set(qn("w:eastAsia"), word_language)
 
 
+# The pPr children that follow autoSpaceDE/autoSpaceDN in ECMA-376's sequence.
+AFTER_AUTO_SPACE = (
+    "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
+
+
 def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = None) -> None:
     """Write the reference document for one variant's ``fonts`` and the ``page`` (mm)."""
     page = {**PAGE, **(page or {})}
@@ -228,6 +238,31 @@ def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = N
     _set_fonts(normal.element, fonts["body"], fonts["latin"])
     _set_language(normal.element.get_or_add_rPr(), fonts["word_language"])
     normal.font.size = BODY_SIZE
+    # Word (and LibreOffice) put extra space between Chinese and Latin letters or
+    # digits by default (3 名); Chinese news sets 3名.
+    defaults = styles.element.find(qn("w:docDefaults"))
+    paragraph_defaults = defaults.find(qn("w:pPrDefault"))
+    if paragraph_defaults is None:
+        paragraph_defaults = OxmlElement("w:pPrDefault")
+        defaults.append(paragraph_defaults)
+    default_ppr = paragraph_defaults.find(qn("w:pPr"))
+    if default_ppr is None:
+        default_ppr = OxmlElement("w:pPr")
+        paragraph_defaults.append(default_ppr)
+    for ppr, name in itertools.product(
+        (default_ppr, normal.element.get_or_add_pPr()), ("w:autoSpaceDE", "w:autoSpaceDN")
+    ):
+        setting = ppr.find(qn(name))
+        if setting is None:
+            setting = OxmlElement(name)
+            # In the place the schema gives it: Word and LibreOffice skip it elsewhere.
+            successors = [ppr.find(qn(tag)) for tag in AFTER_AUTO_SPACE]
+            following = next((e for e in successors if e is not None), None)
+            if following is None:
+                ppr.append(setting)
+            else:
+                following.addprevious(setting)
+        setting.set(qn("w:val"), "0")
 
     # Body text: two-character first-line indent, justified, no gap between paragraphs.
     for name in ("Body Text", "First Paragraph"):

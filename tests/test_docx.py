@@ -172,6 +172,10 @@ def test_body_style_is_indented_two_characters_and_justified(sample_files):
     assert style_element(styles, "BlockText").find(".//w:ind", NS).get(W + "leftChars") == "200"
     for style_id in ("Kicker", "Byline", "FootnoteText", "ImageCaption", "TOC1"):
         assert style_element(styles, style_id) is not None, style_id
+    # No extra space between Chinese and Latin letters or digits (3名, not 3 名).
+    for place in (style_element(styles, "Normal"), styles.find(".//w:pPrDefault", NS)):
+        for name in ("autoSpaceDE", "autoSpaceDN"):
+            assert place.find(f".//w:{name}", NS).get(W + "val") == "0", name
 
 
 @pytest.mark.parametrize("tag", PUBLISHED)
