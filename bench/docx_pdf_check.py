@@ -30,6 +30,10 @@ import docx
 from fontTools.ttLib import TTCollection, TTFont
 from lxml import etree
 
+# pdffonts' table is read one way, the tests' (tests/outputs.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from outputs import pdf_fonts
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # The contents are a field LibreOffice may lay out with dot leaders and page
 # numbers of its own: compared as headlines (Heading 1) instead.
@@ -55,17 +59,6 @@ def docx_texts(path: Path) -> list[str]:
             if note.get(f"{W}type") is None:
                 texts.append("".join(t.text or "" for t in note.iter(f"{W}t")))
     return [t for t in texts if t.strip()]
-
-
-def pdf_fonts(path: Path) -> list[dict[str, str]]:
-    lines = subprocess.run(
-        ["pdffonts", str(path)], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[2:]
-    fonts = []
-    for line in lines:
-        fields = line.split()
-        fonts.append({"name": fields[0], "type": " ".join(fields[1:-6]), "emb": fields[-5]})
-    return fonts
 
 
 @cache
