@@ -224,7 +224,8 @@ def parse_markdown(text: str, cache: AstCache) -> Node:
     return document
 
 
-# Image types every writer can carry (PDF, EPUB core media types, DOCX).
+# Image types every writer can carry (PDF, EPUB core media types, DOCX): checked
+# here, once, before any output, so writers need not check them again.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 URL_UNSAFE = set("#?%") | {" ", "\t"}
 

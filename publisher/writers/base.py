@@ -30,7 +30,6 @@ class Writer(ABC):
 
     name: ClassVar[str]  # as typed on the command line: "pdf"
     extension: ClassVar[str]  # ".pdf"
-    media_types: ClassVar[frozenset[str]]  # the image types the format can carry
     # Also written article by article, to OUT/<variant>/articles/<slug><extension>.
     per_article: ClassVar[bool] = False
 

@@ -15,7 +15,6 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import ClassVar
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -248,7 +247,6 @@ class DocxWriter(Writer):
     name = "docx"
     extension = ".docx"
     per_article = True
-    media_types: ClassVar[frozenset[str]] = frozenset({"image/png", "image/jpeg", "image/gif"})
 
     def write(self, context: WriterContext, target: Path) -> None:
         edition = context.edition

@@ -20,7 +20,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 from ebooklib import epub
@@ -78,9 +78,6 @@ class EpubWriter(Writer):
     name = "epub"
     extension = ".epub"
     # EPUB 3.3 core media types for images.
-    media_types: ClassVar[frozenset[str]] = frozenset(
-        {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
-    )
 
     def write(self, context: WriterContext, target: Path) -> None:
         edition = context.edition
@@ -274,12 +271,8 @@ class _Package:
 
     def add_images(self, images: dict[Path, str]) -> None:
         for number, (path, name) in enumerate(sorted(images.items(), key=lambda i: i[1]), 1):
+            # document.resolve_images admitted only PNG, JPEG and GIF: EPUB core types.
             media_type = mimetypes.guess_type(name)[0]
-            if media_type not in EpubWriter.media_types:
-                raise BuildError(
-                    f"{path}: EPUB cannot carry {media_type or 'this file type'}; "
-                    "use PNG, JPEG, GIF, SVG or WebP"
-                )
             self.add_file(
                 epub.EpubImage(
                     uid=f"image{number}",

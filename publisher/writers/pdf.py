@@ -6,7 +6,6 @@ import base64
 import logging
 import mimetypes
 from pathlib import Path
-from typing import ClassVar
 
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -73,9 +72,6 @@ class PdfWriter(Writer):
     name = "pdf"
     extension = ".pdf"
     per_article = True
-    media_types: ClassVar[frozenset[str]] = frozenset(
-        {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
-    )
 
     def write(self, context: WriterContext, target: Path) -> None:
         cjk_justify.install()
