@@ -107,10 +107,25 @@ def plan(
     ]
 
 
-def fingerprint(edition: Edition, task: Task, styles_folder: Path) -> str:
-    """Everything a task's outputs depend on: the converted edition (text, metadata,
-    image bytes, timestamp), the styles, publisher's own code and its tools' versions."""
+def environment_key(styles_folder: Path) -> str:
+    """What every output of a build depends on besides its edition: the styles,
+    publisher's own code and its tools' versions. Read once per build."""
     digest = hashlib.sha256()
+    for folder in (styles_folder, Path(__file__).parent):
+        for path in sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        ):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    versions = [pandoc_version(), *(metadata.version(name) for name in TOOL_DISTRIBUTIONS)]
+    digest.update(json.dumps(versions).encode())
+    return digest.hexdigest()
+
+
+def fingerprint(edition: Edition, task: Task, environment: str) -> str:
+    """Everything a task's outputs depend on: the converted edition (text, metadata,
+    image bytes, timestamp) and the build's :func:`environment_key`."""
+    digest = hashlib.sha256(environment.encode())
 
     def add(value: object) -> None:
         digest.update(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode())
@@ -129,24 +144,18 @@ def fingerprint(edition: Edition, task: Task, styles_folder: Path) -> str:
         add([article.slug, article.meta.model_dump(mode="json"), article.blocks])
         for target, path in sorted(article.images.items()):
             add([target, hashlib.sha256(path.read_bytes()).hexdigest()])
-    code = Path(__file__).parent
-    for folder in (styles_folder, code):
-        for path in sorted(
-            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        ):
-            add(str(path.relative_to(folder)))
-            digest.update(path.read_bytes())
-    add([pandoc_version(), *(metadata.version(name) for name in TOOL_DISTRIBUTIONS)])
     return digest.hexdigest()
 
 
-def render(edition: Edition, task: Task, styles_folder: Path, cache: Path) -> list[Path]:
+def render(
+    edition: Edition, task: Task, styles_folder: Path, cache: Path, environment: str
+) -> list[Path]:
     """Make one task's outputs (in this process or a worker), unless they are up to date.
 
     Returns the paths written; an up-to-date task writes nothing.
     """
     converted = apply_variant(edition, task.variant)
-    key = fingerprint(converted, task, styles_folder)
+    key = fingerprint(converted, task, environment)
     stamp = cache / "outputs" / f"{task.variant.tag}.{task.format}.key"
     if all(o.path.is_file() for o in task.outputs) and stamp.is_file() and stamp.read_text() == key:
         return []
@@ -177,10 +186,10 @@ def _quiet_worker() -> None:
 
 
 def _render_in_worker(
-    edition: Edition, task: Task, styles_folder: Path, cache: Path
+    edition: Edition, task: Task, styles_folder: Path, cache: Path, environment: str
 ) -> tuple[list[Path], list[str]]:
     with WarningCounter() as counter:
-        paths = render(edition, task, styles_folder, cache)
+        paths = render(edition, task, styles_folder, cache, environment)
     return paths, counter.messages
 
 
@@ -202,6 +211,7 @@ def build_edition(
     edition = load_edition(source, cache / "ast")
     tasks = plan(edition, out, formats, variants)
     Styles(styles_folder).file("print.css")  # fail before work if the styles are gone
+    environment = environment_key(styles_folder)
     written: list[Path] = []
 
     def done(paths: list[Path]) -> None:
@@ -213,7 +223,8 @@ def build_edition(
         workers = min(jobs, len(tasks), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
             futures = [
-                pool.submit(_render_in_worker, edition, t, styles_folder, cache) for t in tasks
+                pool.submit(_render_in_worker, edition, t, styles_folder, cache, environment)
+                for t in tasks
             ]
             for future in futures:
                 paths, warnings = future.result()
@@ -222,5 +233,5 @@ def build_edition(
                 done(paths)
     else:
         for task in tasks:
-            done(render(edition, task, styles_folder, cache))
+            done(render(edition, task, styles_folder, cache, environment))
     return written
