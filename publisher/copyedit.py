@@ -14,7 +14,7 @@ from functools import cache
 import autocorrect_py as autocorrect
 
 from .errors import warn
-from .sources import ArticleSource, display_path, read_text
+from .sources import ArticleSource, display_path
 
 RULES = """
 rules:
@@ -51,24 +51,15 @@ def check_punctuation(article: ArticleSource) -> int:
     for field in ("kicker", "title", "subtitle", "byline"):
         text = getattr(article.meta, field)
         if text and (fixed := autocorrect.format(text)) != text:
-            _report(shown, _front_matter_line(article, field), text, fixed)
+            _report(shown, article.meta_lines.get(field), text, fixed)
             found += 1
     return found
 
 
-def _report(shown: str, line: int, old: str, new: str) -> None:
+def _report(shown: str, line: int | None, old: str, new: str) -> None:
     warn(
         f"half-width punctuation in Chinese text (GB/T 15834): “{old[:40]}” "
         f"should read “{new[:40]}”",
         path=shown,
         line=line,
     )
-
-
-def _front_matter_line(article: ArticleSource, field: str) -> int | None:
-    for number, line in enumerate(
-        read_text(article.path).split("\n")[: article.body_first_line], start=1
-    ):
-        if line.startswith(f"{field}:"):
-            return number
-    return None

@@ -8,7 +8,7 @@ file, which line and what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
@@ -32,6 +32,7 @@ class ArticleSource:
     body: str
     body_first_line: int  # the file line the body starts on, for messages
     slug: str
+    meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
 
     def line_of(self, needle: str) -> int | None:
         """The file line where ``needle`` first occurs in the body, if it does."""
@@ -147,6 +148,7 @@ def read_article(path: Path) -> ArticleSource:
         body=body,
         body_first_line=body_first_line,
         slug=meta.slug or path.stem,
+        meta_lines=lines,
     )
 
 
@@ -175,14 +177,18 @@ def article_paths(root: Path, config: EditionConfig, lines: dict) -> list[Path]:
     """The article files in edition order, each checked to exist inside the source folder."""
     shown = display_path(root / EDITION_FILE)
     if config.articles is None:
-        paths = sorted((root / "articles").glob("*.md"))
-        for path in paths:
-            if not path.resolve().is_relative_to(root.resolve()):
-                raise SourceError(
-                    display_path(path),
-                    "the article is a link to a file outside the source folder",
-                    hint="copy the file into the source folder instead of linking to it",
-                )
+        paths = [
+            source_file(
+                root,
+                root,
+                path.relative_to(root).as_posix(),
+                what="the article",
+                shown=display_path(path),
+                line=None,
+                hint="copy the file into the source folder instead of linking to it",
+            )
+            for path in sorted((root / "articles").glob("*.md"))
+        ]
         if not paths:
             raise SourceError(
                 shown,
