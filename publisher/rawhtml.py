@@ -241,9 +241,8 @@ def _attr_of(node: Node) -> list | None:
 def _clean_node(node: Node) -> Node | None:
     if node["t"] in ("RawBlock", "RawInline") and node["c"][0] not in HTML_FORMATS:
         return {"t": node["t"], "c": ["html", ""]}  # dropped: nothing reaches any output
-    if unsafe_attributes(node):
-        attr = _attr_of(node)
-        unsafe = unsafe_attributes(node)
+    if unsafe := unsafe_attributes(node):
+        attr = _attr_of(node)  # a copy's, made by map_ast: changed in place
         attr[2] = [pair for pair in attr[2] if pair not in unsafe]
     kind = node["t"]
     if kind in ("RawBlock", "RawInline") and node["c"][0] in HTML_FORMATS:
