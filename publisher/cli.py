@@ -13,17 +13,26 @@ from pathlib import Path
 import click
 
 from . import build as builds
+from .archive import ArchiveReport, build_archive, check_archive
 from .errors import PublisherError, WarningCounter
 from .sources import display_path
+from .storage import Outputs, local_sources, shown
 from .styles import DEFAULT_STYLES
 from .writers import FORMATS
 
+# Folders may be fsspec URLs (memory://…, s3://…): kept as text, since a Path
+# would fold their `//`.
 source_option = click.option(
     "--source",
-    type=click.Path(path_type=Path),
-    default=Path("source"),
+    default="source",
     show_default=True,
-    help="The source folder (edition.yaml, articles/, images/).",
+    help="The source folder (edition.yaml, articles/, images/); a path or an fsspec URL.",
+)
+archive_option = click.option(
+    "--archive",
+    default=None,
+    help="A folder of editions (each subfolder with an edition.yaml), instead of --source; "
+    "outputs go to OUT/<edition name>/. A path or an fsspec URL.",
 )
 strict_option = click.option(
     "--strict",
@@ -34,7 +43,7 @@ strict_option = click.option(
 
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
+        return f"{record.levelname.lower()}: {shown(record.getMessage())}"
 
 
 def _configure_logging() -> None:
@@ -61,12 +70,12 @@ def main() -> None:
 @main.command()
 @click.argument("formats", nargs=-1, type=click.Choice(list(FORMATS)))
 @source_option
+@archive_option
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
+    default="build",
     show_default=True,
-    help="The output folder; files go to OUT/<variant>/<name>.<ext>.",
+    help="The output folder; files go to OUT/<variant>/<name>.<ext>. A path or an fsspec URL.",
 )
 @click.option(
     "--variant",
@@ -93,31 +102,43 @@ def main() -> None:
 @strict_option
 def build(
     formats: tuple[str, ...],
-    source: Path,
-    out: Path,
+    source: str,
+    archive: str | None,
+    out: str,
     variants: tuple[str, ...],
     jobs: int,
     styles_folder: Path,
     strict: bool,
 ) -> None:
     """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
-    with _user_errors(), WarningCounter() as counter:
-        written = builds.build_edition(
-            source,
-            out,
-            formats or FORMATS,
-            variants or None,
-            jobs=jobs,
-            styles_folder=styles_folder,
-            report=lambda path: click.echo(f"wrote {display_path(path)}", err=True),
-        )
+    outputs = Outputs(out)
+
+    def wrote(path: Path) -> None:
+        place = outputs.publish(path) if outputs.remote else display_path(path)
+        click.echo(f"wrote {place}", err=True)
+
+    options = {
+        "formats": formats or FORMATS,
+        "variants": variants or None,
+        "jobs": jobs,
+        "styles_folder": styles_folder,
+        "report": wrote,
+    }
+    with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
+        if archive is not None:
+            report = build_archive(local, outputs.staging, **options)
+            _archive_summary(report, "built")
+            _finish(counter, strict)
+            return
+        written = builds.build_edition(local, outputs.staging, **options)
         if not written:
-            click.echo(f"{display_path(out)}: every output is up to date", err=True)
+            click.echo(f"{out}: every output is up to date", err=True)
         _finish(counter, strict)
 
 
 @main.command()
 @source_option
+@archive_option
 @click.option(
     "--variants",
     "report_variants",
@@ -126,9 +147,17 @@ def build(
     "reading OpenCC chose, with file, line and each variant's choice, for review.",
 )
 @strict_option
-def check(source: Path, report_variants: bool, strict: bool) -> None:
+def check(source: str, archive: str | None, report_variants: bool, strict: bool) -> None:
     """Validate the sources (metadata, encoding, images, dictionary) without building."""
-    with _user_errors(), WarningCounter() as counter:
+    if archive is not None and report_variants:
+        raise click.UsageError("--variants reports on one edition: use --source")
+    with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
+        source = local
+        if archive is not None:
+            report = check_archive(local)
+            _archive_summary(report, "valid")
+            _finish(counter, strict)
+            return
         edition = builds.load_edition(source)
         if report_variants:
             found = builds.ambiguity_report(source)
@@ -140,7 +169,19 @@ def check(source: Path, report_variants: bool, strict: bool) -> None:
                 err=True,
             )
         _finish(counter, strict)
-        click.echo(f"{display_path(source)}: {len(edition.articles)} articles, all valid", err=True)
+        click.echo(
+            f"{shown(display_path(source))}: {len(edition.articles)} articles, all valid", err=True
+        )
+
+
+def _archive_summary(report: ArchiveReport, done: str) -> None:
+    """The count, and which editions failed (each was reported as it failed): exit 1 if any."""
+    total = len(report.written) + len(report.failed)
+    line = f"{len(report.written)} of {total} editions {done}"
+    if report.failed:
+        click.echo(f"{line}; failed: {shown(', '.join(report.failed))}", err=True)
+        sys.exit(1)
+    click.echo(line, err=True)
 
 
 class _user_errors:
@@ -151,7 +192,7 @@ class _user_errors:
 
     def __exit__(self, kind, error, traceback) -> bool:
         if isinstance(error, PublisherError):
-            click.echo(f"error: {error}", err=True)
+            click.echo(f"error: {shown(str(error))}", err=True)
             sys.exit(1)
         if isinstance(error, KeyboardInterrupt):
             click.echo(
