@@ -222,15 +222,13 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = first_line + mark.line if mark else None
-        problem = getattr(error, "problem", None) or str(error)
+        line, message = yaml_error_position(text, error, first_line)
         raise SourceError(
             path,
-            f"invalid YAML: {problem}",
+            f"invalid YAML: {message}",
             line=line,
             hint="fix the YAML syntax; a value holding ': ' or starting with a quote "
-            "or bracket needs quoting",
+            "or bracket needs quoting, and every quote or bracket its closing one",
         ) from None
     if data is None:
         data, node = {}, None
@@ -258,6 +256,59 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
                 for index, item in enumerate(value_node.value):
                     lines[f"{key_node.value}[{index}]"] = first_line + item.start_mark.line
     return data, lines
+
+
+# PyYAML's context for a construct left open: reported where it opened.
+OPENED = {
+    "while scanning a quoted scalar": "the quote opened",
+    "while parsing a flow sequence": "the `[` opened",
+    "while parsing a flow mapping": "the `{` opened",
+    "while scanning a block scalar": "the block scalar (`|` or `>`) started",
+}
+
+
+def yaml_error_position(
+    text: str, error: yaml.YAMLError, first_line: int
+) -> tuple[int | None, str]:
+    """The file line to report a YAML error at, and what to say.
+
+    The parser stops where it can go no further, often lines after the mistake:
+    an unclosed quote is found at the end of the front matter. So the line
+    reported is where the broken construct starts (the opening quote or
+    bracket), and the message also names where the parser stopped.
+    """
+    problem = getattr(error, "problem", None) or str(error)
+    stop = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    stopped = first_line + stop.line if stop else None
+    context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+    start = what = None
+    if context in OPENED and opened is not None:
+        start, what = first_line + opened.line, OPENED[context]
+    else:
+        # A quote closed by the next line's opening quote leaves no open construct,
+        # only nonsense after it: the culprit is the last quoted value spanning lines.
+        last = None
+        try:
+            for token in yaml.scan(text, Loader=yaml.SafeLoader):
+                if stop is not None and token.start_mark.index >= stop.index:
+                    break
+                if isinstance(token, yaml.ScalarToken):
+                    last = token
+        except yaml.YAMLError:
+            pass
+        if (
+            isinstance(last, yaml.ScalarToken)
+            and last.style in ("'", '"')
+            and last.end_mark.line > last.start_mark.line
+        ):
+            start, what = first_line + last.start_mark.line, "the quote opened"
+    if start is None or start == stopped:
+        return stopped, problem
+    return (
+        start,
+        f"{what} on line {start} is not closed where it should be "
+        f"(the parser stopped at line {stopped}: {problem})",
+    )
 
 
 def validate(

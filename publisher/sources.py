@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import charset_normalizer
+import opencc
+from charset_normalizer.constant import FREQUENCIES
 
 from .config import ArticleMeta, EditionConfig, parse_yaml_mapping, validate
 from .errors import SourceError
@@ -62,6 +65,76 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+# Chinese sources come in these when not in UTF-8: tried first, in this order,
+# before any statistical guess (which took short GB18030 files for Korean CP949).
+CHINESE_ENCODINGS = ("GB18030", "BIG5")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A decoding counts as Chinese text when this share of its non-ASCII characters
+# is Han or CJK punctuation (mojibake brings kana, Hangul, Cyrillic, box lines).
+MOSTLY_CJK = 0.9
+CJK_TEXT = re.compile(
+    r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e\uffe0-\uffe6"
+    r"\U00020000-\U0003134f\u2014\u2026\u201c\u201d\u2018\u2019\u00b7]"
+)
+
+
+def _decodes_to_chinese(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` decodes with ``encoding`` without error into mostly CJK text."""
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    foreign = [c for c in text if ord(c) > 0x7F and c != "\ufeff"]
+    return bool(foreign) and len(CJK_TEXT.findall("".join(foreign))) >= MOSTLY_CJK * len(foreign)
+
+
+# Which reading has more of the commonest characters must win by this factor.
+CLEARLY_BETTER = 3
+
+
+@cache
+def _common_characters() -> frozenset[str]:
+    """The 100 commonest Chinese characters (charset_normalizer's table), Simplified and
+    Traditional forms: about 40% of running Chinese text."""
+    simplified = "".join(FREQUENCIES["Chinese"])
+    return frozenset(simplified + opencc.OpenCC("s2t").convert(simplified))
+
+
+def _common_share(text: str) -> float:
+    han = re.findall(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]", text)
+    common = _common_characters()
+    return sum(c in common for c in han) / len(han) if han else 0.0
+
+
+def encoding_candidates(data: bytes) -> list[str]:
+    """The encodings (iconv names) that read ``data`` as Chinese text, most likely first.
+
+    A UTF-16 BOM settles it. Else GB18030 and Big5 come first: when either reads
+    the file, no other guess is made (Japanese EUC also decodes much GB18030 into
+    Han characters). Only then are charset_normalizer's guesses tried. Only
+    encodings that decode the whole file cleanly into mostly CJK text are named.
+    """
+    if data.startswith(UTF16_BOMS):
+        return ["UTF-16"] if _decodes_to_chinese(data, "utf-16") else []
+    chinese = [name for name in CHINESE_ENCODINGS if _decodes_to_chinese(data, name)]
+    if len(chinese) > 1:
+        # Both decode into Han characters; real text is full of the most common
+        # ones, the other reading's mojibake nearly never holds them.
+        scores = {name: _common_share(data.decode(name)) for name in chinese}
+        best = max(chinese, key=scores.__getitem__)
+        if scores[best] > 0 and all(
+            scores[n] * CLEARLY_BETTER <= scores[best] for n in chinese if n != best
+        ):
+            return [best]
+    if chinese:
+        return chinese
+    texts: dict[str, str] = {}  # decoded text -> the first encoding that gave it
+    for match in charset_normalizer.from_bytes(data):
+        if _decodes_to_chinese(data, match.encoding):  # GBK reads as GB2312 does: named once
+            texts.setdefault(data.decode(match.encoding), match.encoding.upper().replace("_", "-"))
+    return list(texts.values())
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 source file; accept a BOM and CRLF; explain any other encoding."""
     data = path.read_bytes()
@@ -69,17 +142,31 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        guess = charset_normalizer.from_bytes(data).best()
-        encoding = guess.encoding.upper().replace("_", "-") if guess else None
-        looks = f"; it looks like {encoding}" if encoding else ""
-        source = encoding or "THE-ENCODING"
-        raise SourceError(
-            display_path(path),
-            f"not UTF-8 text{looks}",
-            line=line,
-            hint=f"save it as UTF-8, e.g. `iconv -f {source} -t UTF-8 {display_path(path)} "
-            f"> converted.md` and replace the file with converted.md",
-        ) from None
+        shown = display_path(path)
+        candidates = encoding_candidates(data)
+        if data.startswith(UTF16_BOMS):
+            line = None  # UTF-16 has no line the UTF-8 decoder could point at
+        command = "`iconv -f {} -t UTF-8 " + f"{shown} > converted.md`"
+        if len(candidates) == 1:
+            looks = f"; it is {candidates[0]} text"
+            hint = (
+                f"save it as UTF-8, e.g. {command.format(candidates[0])} and replace the "
+                "file with converted.md"
+            )
+        elif candidates:
+            looks = f"; it reads as Chinese in each of {', '.join(candidates)}"
+            hint = (
+                f"convert it with the one whose text is right: {command.format('ENCODING')} "
+                f"with ENCODING one of {', '.join(candidates)}; check converted.md, then "
+                "replace the file with it"
+            )
+        else:
+            looks = "; no Chinese encoding (GB18030, Big5, UTF-16) reads it cleanly"
+            hint = (
+                "open it in an editor that can show and change the encoding, save it as "
+                "UTF-8, and check the text (part of it may be damaged)"
+            )
+        raise SourceError(shown, f"not UTF-8 text{looks}", line=line, hint=hint) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
