@@ -206,6 +206,118 @@ class ArticleMeta(_Schema):
     )
     description: str | None = Field(None, description="A one-sentence summary.")
     keywords: list[str] = Field(default_factory=list, description="Keywords for metadata.")
+    date: datetime.date | None = Field(
+        None, description="The article's date (kept as metadata; the edition has its own)."
+    )
+    lang: str | None = Field(None, description="The language tag the file declares (metadata).")
+    other: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keys of other tools (Hugo, Jekyll, pandoc …) with no meaning here, kept.",
+    )
+
+
+# Front matter from Hugo, Jekyll, Hexo and pandoc projects: their key -> ours.
+FRONT_MATTER_ALIASES = {
+    "author": "authors",
+    "tags": "keywords",
+    "categories": "keywords",
+    "summary": "description",
+    "abstract": "description",
+    "excerpt": "description",
+    "subject": "keywords",
+}
+# Their keys that mean nothing for an edition (layout, URLs, ordering, LaTeX
+# settings …): kept under ArticleMeta.other, without a warning.
+FOREIGN_KEYS = frozenset(
+    {
+        "draft", "published", "layout", "permalink", "url", "aliases", "weight", "type",
+        "lastmod", "updated", "publishdate", "expirydate", "toc", "comments", "series",
+        "image", "cover", "thumbnail", "featured_image", "math", "mathjax", "katex", "id",
+        "uuid", "header-includes", "bibliography", "csl", "documentclass", "geometry",
+        "mainfont", "cjkmainfont", "fontsize", "numbersections", "toc-title", "output",
+        "sidebar", "hidden", "sticky", "top", "copyright",
+    }
+)  # fmt: skip
+_LIST_KEYS = ("authors", "keywords")
+
+
+def article_front_matter(
+    data: dict, lines: dict
+) -> tuple[dict, dict, list[tuple[str, int | None]]]:
+    """Front matter as :class:`ArticleMeta` takes it, from whatever tool wrote it.
+
+    Other tools' keys are mapped to ours (``author`` -> ``authors``, ``tags`` and
+    ``categories`` -> ``keywords`` …) or kept under ``other``; a list may be
+    written as one comma-separated string; pandoc's ``author: [{name: …}]`` gives
+    the names. Returns the data, its lines, and the warnings to give: a key no
+    tool is known for (with a did-you-mean), a draft.
+    """
+    ours, other, warnings = {}, {}, []
+    own = [name for name in ArticleMeta.model_fields if name != "other"]
+    for key, value in data.items():
+        name = str(key)
+        line = lines.get(name)
+        if name in own:
+            target = name
+        elif name in FRONT_MATTER_ALIASES:
+            target = FRONT_MATTER_ALIASES[name]
+            lines.setdefault(target, line)
+        elif name.lower() in FOREIGN_KEYS:
+            other[name] = value
+            if (name == "draft" and value is True) or (name == "published" and value is False):
+                warnings.append(
+                    (
+                        f"`{name}: {str(value).lower()}`: the article is a draft, "
+                        "but it is built; remove the key when it is ready, or take "
+                        "the article out of the edition",
+                        line,
+                    )
+                )
+            continue
+        else:
+            close = difflib.get_close_matches(name, [*own, *FRONT_MATTER_ALIASES], n=1)
+            guess = f"; did you mean `{close[0]}`?" if close else ""
+            warnings.append(
+                (
+                    f"unknown front matter key `{name}` ignored{guess} (the keys "
+                    f"are: {', '.join(own)})",
+                    line,
+                )
+            )
+            continue
+        if target in _LIST_KEYS:
+            merged = [*ours.get(target, []), *_as_list(value)]
+            ours[target] = list(dict.fromkeys(merged))
+        elif target == "date":
+            ours[target] = _as_date(value)
+        elif target in ours:  # e.g. both `description` and `summary`: ours wins
+            other[name] = value
+        else:
+            ours[target] = value
+    if other:
+        ours["other"] = other
+    return ours, lines, warnings
+
+
+def _as_list(value: Any) -> list:
+    """``a, b`` or ``[a, b]`` or pandoc's ``[{name: a}, …]`` as a list of names."""
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[,，、;；]", value) if part.strip()]
+    if isinstance(value, list):
+        return [item.get("name", item) if isinstance(item, dict) else item for item in value]
+    return [value]  # a number or a mapping: the schema says what is wrong with it
+
+
+def _as_date(value: Any) -> Any:
+    """Hugo writes dates with a time (``2024-07-15T08:00:00+08:00``): the day is kept."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            return value  # the schema reports it, with its line
+    return value
 
 
 Schema = TypeVar("Schema", bound=_Schema)

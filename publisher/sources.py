@@ -16,8 +16,14 @@ import charset_normalizer
 import opencc
 from charset_normalizer.constant import FREQUENCIES
 
-from .config import ArticleMeta, EditionConfig, parse_yaml_mapping, validate
-from .errors import SourceError
+from .config import (
+    ArticleMeta,
+    EditionConfig,
+    article_front_matter,
+    parse_yaml_mapping,
+    validate,
+)
+from .errors import SourceError, warn
 from .variants import DICTIONARY_ALL, VARIANTS, canonical_tag
 
 EDITION_FILE = "edition.yaml"
@@ -228,6 +234,9 @@ def read_article(path: Path) -> ArticleSource:
     yaml_text, body, body_first_line = split_front_matter(text, path)
     shown = display_path(path)
     data, lines = parse_yaml_mapping(yaml_text, Path(shown), first_line=2)
+    data, lines, warnings = article_front_matter(data, lines)
+    for message, line in warnings:
+        warn(message, path=shown, line=line)
     meta = validate(ArticleMeta, data, lines, Path(shown), first_line=2)
     return ArticleSource(
         path=path,

@@ -7,6 +7,7 @@ where the message matters, so they are cheap.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,93 @@ def test_yaml_error_without_an_open_construct_names_the_line(tmp_path):
     result = run_publisher("check", "--source", one_article(tmp_path, article))
     assert result.returncode == 1
     assert "01-a.md:3: invalid YAML: mapping values are not allowed here" in result.stderr
+
+
+# ------------------------------------------------------------------ front matter of other tools
+
+HUGO = """---
+title: "乡村振兴见闻"
+author: 张三
+date: 2024-07-15T08:00:00+08:00
+lastmod: 2024-07-16
+tags: [乡村振兴, 山西]
+categories:
+  - 新闻
+slug: hugo-post
+draft: false
+description: 一篇来自 Hugo 的文章
+weight: 10
+---
+
+正文。
+"""
+JEKYLL = """---
+layout: post
+title: 葡萄丰收
+author: [李四, 王五]
+tags: 农业, 交口县
+excerpt: 葡萄熟了
+lang: zh-CN
+permalink: /2024/07/grapes/
+published: false
+---
+
+正文。
+"""
+PANDOC = """---
+title: 古村新貌
+author:
+  - name: 赵六
+    affiliation: 泽州县融媒体中心
+abstract: 古村落焕发新生
+subject: 文化
+header-includes: \\usepackage{xeCJK}
+---
+
+正文。
+"""
+
+
+def test_front_matter_of_other_tools_is_mapped(tmp_path):
+    from publisher.sources import read_article
+
+    (tmp_path / "hugo.md").write_text(HUGO, encoding="utf-8")
+    (tmp_path / "jekyll.md").write_text(JEKYLL, encoding="utf-8")
+    (tmp_path / "pandoc.md").write_text(PANDOC, encoding="utf-8")
+    hugo = read_article(tmp_path / "hugo.md").meta
+    assert hugo.authors == ["张三"] and hugo.keywords == ["乡村振兴", "山西", "新闻"]
+    assert str(hugo.date) == "2024-07-15" and hugo.slug == "hugo-post"
+    assert hugo.other == {"lastmod": datetime.date(2024, 7, 16), "draft": False, "weight": 10}
+    jekyll = read_article(tmp_path / "jekyll.md").meta
+    assert jekyll.authors == ["李四", "王五"] and jekyll.keywords == ["农业", "交口县"]
+    assert jekyll.description == "葡萄熟了" and jekyll.lang == "zh-CN"
+    pandoc = read_article(tmp_path / "pandoc.md").meta
+    assert pandoc.authors == ["赵六"] and pandoc.other["header-includes"]
+    assert pandoc.description == "古村落焕发新生" and pandoc.keywords == ["文化"]
+
+
+def test_other_tools_keys_build_without_error(tmp_path):
+    source = one_article(tmp_path, JEKYLL)
+    result = run_publisher("check", "--source", source)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    # The one warning: Jekyll's `published: false` says the article is a draft.
+    assert len(warnings) == 1 and "01-a.md:9:" in warnings[0] and "draft" in warnings[0]
+
+
+def test_unknown_key_is_a_warning_with_a_guess_and_an_error_under_strict(tmp_path):
+    source = one_article(tmp_path, "---\ntitle: 标题\nkickr: 山西\n---\n\n正文。\n")
+    result = run_publisher("check", "--source", source)
+    assert result.returncode == 0, result.stderr
+    assert "01-a.md:3: unknown front matter key `kickr` ignored; did you mean `kicker`?" in (
+        result.stderr
+    )
+    strict = run_publisher("check", "--strict", "--source", source)
+    assert strict.returncode == 1 and "--strict" in strict.stderr, strict.stderr
+
+
+def test_missing_title_stays_an_error(tmp_path):
+    source = one_article(tmp_path, "---\nauthor: 张三\ntags: [a]\n---\n\n正文。\n")
+    result = run_publisher("check", "--source", source)
+    assert result.returncode == 1
+    assert "01-a.md:2: the required key `title` is missing" in result.stderr, result.stderr
