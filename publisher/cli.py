@@ -6,6 +6,7 @@ traceback); 2 wrong usage; 130 interrupted.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -13,10 +14,11 @@ from pathlib import Path
 import click
 
 from . import build as builds
+from . import copyedit
 from .archive import ArchiveReport, build_archive, check_archive
 from .errors import PublisherError, WarningCounter
-from .sources import display_path
-from .storage import Outputs, local_sources, shown
+from .sources import display_path, read_edition
+from .storage import Outputs, is_url, local_sources, shown
 from .styles import DEFAULT_STYLES
 from .writers import FORMATS
 
@@ -43,7 +45,21 @@ strict_option = click.option(
 
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        if hasattr(record, "finding"):  # already FILE:LINE:COL: severity: …, as linters print
+            return shown(record.getMessage())
         return f"{record.levelname.lower()}: {shown(record.getMessage())}"
+
+
+class _Findings(logging.Handler):
+    """Collects the copy-editing findings logged while attached (for ``--format json``)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.findings: list[copyedit.Finding] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if hasattr(record, "finding"):
+            self.findings.append(record.finding)
 
 
 def _configure_logging() -> None:
@@ -146,11 +162,38 @@ def build(
     help="Also list every one-to-many character (发/干/后/里 …) whose Traditional "
     "reading OpenCC chose, with file, line and each variant's choice, for review.",
 )
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Fix the punctuation of Chinese text in place (full-width ，：（） and the like), "
+    "printing each change; code, URLs, link targets, front matter keys and raw HTML "
+    "are never touched.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How copy-editing findings are printed: text lines (FILE:LINE:COL: …) on "
+    "stderr, or a JSON list on stdout for tools.",
+)
 @strict_option
-def check(source: str, archive: str | None, report_variants: bool, strict: bool) -> None:
-    """Validate the sources (metadata, encoding, images, dictionary) without building."""
+def check(
+    source: str,
+    archive: str | None,
+    report_variants: bool,
+    fix: bool,
+    output_format: str,
+    strict: bool,
+) -> None:
+    """Validate the sources (metadata, encoding, images, dictionary, copy-editing)
+    without building."""
     if archive is not None and report_variants:
         raise click.UsageError("--variants reports on one edition: use --source")
+    if fix and (archive is not None or is_url(source)):
+        raise click.UsageError("--fix edits files in place: give a local --source folder")
+    findings = _Findings()
     with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
         source = local
         if archive is not None:
@@ -158,7 +201,17 @@ def check(source: str, archive: str | None, report_variants: bool, strict: bool)
             _archive_summary(report, "valid")
             _finish(counter, strict)
             return
-        edition = builds.load_edition(source)
+        if fix:
+            for article in read_edition(source).articles:
+                for change in copyedit.fix_file(article.path):
+                    click.echo(change.change())
+        if output_format == "json":
+            _collect_findings(findings)
+        try:
+            edition = builds.load_edition(source)
+        finally:
+            if output_format == "json":
+                _print_findings(findings)
         if report_variants:
             found = builds.ambiguity_report(source)
             for ambiguity in found:
@@ -182,6 +235,21 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
         click.echo(f"{line}; failed: {shown(', '.join(report.failed))}", err=True)
         sys.exit(1)
     click.echo(line, err=True)
+
+
+def _collect_findings(findings: _Findings) -> None:
+    """Findings go to ``findings`` instead of stderr."""
+    logger = logging.getLogger("publisher")
+    logger.addHandler(findings)
+    for handler in logger.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.addFilter(lambda record: not hasattr(record, "finding"))
+
+
+def _print_findings(findings: _Findings) -> None:
+    logging.getLogger("publisher").removeHandler(findings)
+    document = [finding.as_json() for finding in findings.findings]
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 class _user_errors:

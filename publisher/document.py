@@ -14,14 +14,14 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import copyedit
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
-from .copyedit import check_punctuation
 from .errors import SourceError
 from .pandoc import pandoc_version, run_pandoc
 from .pandoc_ast import Node, image_targets, map_ast, plain
 from .rawhtml import apply_policy
-from .sources import ArticleSource, EditionSource, display_path, source_file
+from .sources import ArticleSource, EditionSource, display_path, read_text, source_file
 
 # east_asian_line_breaks: a line break between two CJK characters is dropped
 # instead of becoming a space.
@@ -191,22 +191,22 @@ class AstCache:
         self.folder = folder
         self.pending: dict[str, Node] = {}
 
-    def key(self, text: str) -> str:
-        seed = f"{pandoc_version()}\0{MARKDOWN_FORMAT}\0{text}"
+    def key(self, text: str, reader: str = MARKDOWN_FORMAT) -> str:
+        seed = f"{pandoc_version()}\0{reader}\0{text}"
         return hashlib.sha256(seed.encode()).hexdigest()
 
-    def get(self, text: str) -> Node | None:
+    def get(self, text: str, reader: str = MARKDOWN_FORMAT) -> Node | None:
         if self.folder is None:
             return None
-        path = self.folder / f"{self.key(text)}.json"
+        path = self.folder / f"{self.key(text, reader)}.json"
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
-    def put(self, text: str, document: Node) -> None:
+    def put(self, text: str, document: Node, reader: str = MARKDOWN_FORMAT) -> None:
         if self.folder is not None:
-            self.pending[self.key(text)] = document
+            self.pending[self.key(text, reader)] = document
 
     def save(self) -> None:
         for key, document in self.pending.items():
@@ -274,7 +274,9 @@ def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Editi
         document = parse_markdown(article.body, cache)
         api_version = tuple(document["pandoc-api-version"])
         blocks = apply_policy(article, document["blocks"], strict=source.config.strict)
-        check_punctuation(article)
+        shown = display_path(article.path)
+        text = read_text(article.path)
+        copyedit.report(copyedit.find(text, shown, cache, document["blocks"]))
         articles.append(
             Article(
                 slug=article.slug,
