@@ -37,8 +37,9 @@ pages: pdf
 	  pdftoppm -png -r 60 -f 1 -l 3 $$pdf docs/$$variant || exit 1; \
 	done
 
+# The Traditional review list: where OpenCC's reading is likely wrong (README).
 review: setup
-	$(PUBLISH) check --variants --source $(SOURCE)
+	$(PUBLISH) review --source $(SOURCE)
 
 test: setup
 	$(PYTHON) -m ruff check publisher styles tests source
@@ -73,7 +74,7 @@ system:
 $(PYTHON_STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -e '.[test]'
+	$(PYTHON) -m pip install -q -e '.[test,review]'
 	touch $@
 
 clean:

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .sources import display_path, read_text
-from .variants import Run, Slot, TextConverter, Variant, collect_runs, map_position
+from .variants import (
+    DICTIONARY_ALL,
+    Run,
+    Slot,
+    TextConverter,
+    Variant,
+    collect_runs,
+    map_position,
+)
 
 OPENCC_DATA = Path(__file__).parent / "data" / "opencc"
 CONTEXT = 6  # characters shown each side
@@ -78,6 +86,17 @@ class Ambiguity:
     chosen: dict[str, str]  # variant tag -> the character it became
     context: str
 
+    def as_json(self) -> dict:
+        return {
+            "file": display_path(self.path),
+            "line": self.line,
+            "column": self.column,
+            "character": self.character,
+            "candidates": list(self.candidates),
+            "chosen": self.chosen,
+            "context": self.context,
+        }
+
     def __str__(self) -> str:
         chosen = ", ".join(f"{tag} {char}" for tag, char in self.chosen.items())
         return (
@@ -86,40 +105,70 @@ class Ambiguity:
         )
 
 
-def find_ambiguities(edition: Edition, variants: list[Variant]) -> list[Ambiguity]:
-    """Every one-to-many character a reader sees, with each variant's choice.
+@dataclass(frozen=True)
+class Passage:
+    """One run of reader-visible text of an article, as the variant step converts it."""
 
-    It reads the parsed edition, as the variant step converts it: the same runs
-    (a phrase across markup or a line break is one phrase), with code, URLs and
-    attributes left out, converted with the edition's dictionary. Each character
-    is placed by the source line that holds the text around it.
+    path: Path
+    lines: list[str]  # the article file's lines, to place a position of ``text``
+    text: str
+
+    def place(self, position: int) -> tuple[int, int]:
+        """The file line and column of ``text[position]``."""
+        start = max(0, position - CONTEXT)
+        context = self.text[start : position + CONTEXT + 1]
+        return _place(self.lines, context, position - start)
+
+    def context(self, start: int, end: int) -> str:
+        return self.text[max(0, start - CONTEXT) : end + CONTEXT]
+
+
+def edition_passages(edition: Edition) -> list[Passage]:
+    """Every run of text a reader sees, in the order of the articles.
+
+    The same runs the variant step converts (a phrase across markup or a line
+    break is one phrase), with code, URLs and attributes left out.
     """
-    table = one_to_many()
-    converters = [TextConverter(v, edition.dictionary) for v in variants if v.opencc_config]
-    found = []
+    passages = []
     for article in edition.articles:
         lines = read_text(article.source).split("\n")
         groups = itertools.count()
         meta = [getattr(article.meta, k) for k in ("kicker", "title", "subtitle", "byline")]
         runs = [Run(next(groups), text) for text in meta if text]
         runs += collect_runs(copy.deepcopy(article.blocks), groups)
-        texts = ["".join(p.text if isinstance(p, Slot) else p for p in run) for run in runs]
-        conversions = {c.variant.tag: c.convert_all(texts) for c in converters}
-        for index, text in enumerate(texts):
-            reviewed = _reviewed_positions(text, edition.dictionary)
-            for position, char in enumerate(text):
-                if char not in table or position in reviewed:
-                    continue
-                chosen = {}
-                for tag, converted in conversions.items():
-                    target = converted[index]
-                    at = map_position(text, target, position)
-                    chosen[tag] = target[at : at + 1]
-                context = text[max(0, position - CONTEXT) : position + CONTEXT + 1]
-                line, column = _place(lines, context, position - max(0, position - CONTEXT))
-                found.append(
-                    Ambiguity(article.source, line, column, char, table[char], chosen, context)
-                )
+        for run in runs:
+            text = "".join(p.text if isinstance(p, Slot) else p for p in run)
+            passages.append(Passage(article.source, lines, text))
+    return passages
+
+
+def find_ambiguities(edition: Edition, variants: list[Variant]) -> list[Ambiguity]:
+    """Every one-to-many character a reader sees, with each variant's choice.
+
+    It reads the edition's passages converted with the edition's dictionary, as
+    the variant step converts them. Each character is placed by the source line
+    that holds the text around it.
+    """
+    table = one_to_many()
+    converters = [TextConverter(v, edition.dictionary) for v in variants if v.opencc_config]
+    passages = edition_passages(edition)
+    texts = [passage.text for passage in passages]
+    conversions = {c.variant.tag: c.convert_all(texts) for c in converters}
+    found = []
+    for index, passage in enumerate(passages):
+        text = passage.text
+        reviewed = reviewed_positions(text, edition.dictionary)
+        for position, char in enumerate(text):
+            if char not in table or position in reviewed:
+                continue
+            chosen = {}
+            for tag, converted in conversions.items():
+                target = converted[index]
+                at = map_position(text, target, position)
+                chosen[tag] = target[at : at + 1]
+            line, column = passage.place(position)
+            context = passage.context(position, position + 1)
+            found.append(Ambiguity(passage.path, line, column, char, table[char], chosen, context))
     return found
 
 
@@ -137,9 +186,12 @@ def _place(lines: list[str], context: str, offset: int) -> tuple[int, int]:
     return 1, 1
 
 
-def _reviewed_positions(line: str, dictionary: dict) -> set[int]:
+def reviewed_positions(line: str, dictionary: dict, tag: str | None = None) -> set[int]:
+    """Positions of ``line`` inside a phrase of the dictionary (that holds for ``tag``)."""
     positions: set[int] = set()
-    for phrase in dictionary:
+    for phrase, targets in dictionary.items():
+        if tag is not None and tag not in targets and DICTIONARY_ALL not in targets:
+            continue
         start = line.find(phrase)
         while start >= 0:
             positions.update(range(start, start + len(phrase)))

@@ -83,15 +83,19 @@ def load_edition(source: Path, cache: Path | None = None) -> Edition:
     return edition
 
 
-def ambiguity_report(source: Path) -> list[Ambiguity]:
-    """One-to-many characters of the sources, for the edition's Traditional variants
-    (for all there are when it publishes none)."""
-    edition = load_edition(source)
+def traditional_variants(edition: Edition) -> list[Variant]:
+    """The edition's published Traditional variants (all there are when it publishes none):
+    what the ambiguity report and the review list read."""
     published = [variant_named(tag) for tag in edition.config.variants or []]
-    traditional = [v for v in published if v.opencc_config] or [
+    return [v for v in published if v.opencc_config] or [
         v for v in VARIANTS.values() if v.opencc_config
     ]
-    return find_ambiguities(edition, traditional)
+
+
+def ambiguity_report(source: Path) -> list[Ambiguity]:
+    """One-to-many characters of the sources, for the edition's Traditional variants."""
+    edition = load_edition(source)
+    return find_ambiguities(edition, traditional_variants(edition))
 
 
 def plan(

@@ -15,9 +15,10 @@ import click
 
 from . import build as builds
 from . import copyedit
+from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
 from .errors import PublisherError, WarningCounter
-from .sources import display_path, read_edition
+from .sources import DICTIONARY_FILE, display_path, read_edition
 from .storage import Outputs, is_url, local_sources, shown
 from .styles import DEFAULT_STYLES
 from .writers import FORMATS
@@ -250,6 +251,76 @@ def _print_findings(findings: _Findings) -> None:
     logging.getLogger("publisher").removeHandler(findings)
     document = [finding.as_json() for finding in findings.findings]
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@source_option
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="List every one-to-many character instead, with each variant's choice "
+    "(the full report of `check --variants`).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for an editor, json for tools.",
+)
+@click.option(
+    "--accept",
+    "accepted",
+    multiple=True,
+    metavar="PHRASE[=READING]",
+    help="Record a decision in dictionary.yaml: the reading the list offers for PHRASE, "
+    "or READING for every variant (repeatable).",
+)
+@click.option(
+    "--keep",
+    "kept",
+    multiple=True,
+    metavar="PHRASE",
+    help="Record in dictionary.yaml that the published reading of PHRASE is right (repeatable).",
+)
+def review(
+    source: str,
+    everything: bool,
+    output_format: str,
+    accepted: tuple[str, ...],
+    kept: tuple[str, ...],
+) -> None:
+    """List where OpenCC's Traditional reading is likely wrong, most likely first."""
+    from . import review as reviews  # zhconv-rs and jieba load only for the review
+
+    if (accepted or kept) and is_url(source):
+        raise click.UsageError("--accept and --keep write dictionary.yaml: use a local --source")
+    with _user_errors(), local_sources(source) as local:
+        edition = builds.load_edition(local)
+        variants = builds.traditional_variants(edition)
+        if everything:
+            found = find_ambiguities(edition, variants)
+            if output_format == "json":
+                click.echo(json.dumps([a.as_json() for a in found], ensure_ascii=False, indent=2))
+            else:
+                for ambiguity in found:
+                    click.echo(shown(str(ambiguity)))
+            click.echo(f"{len(found)} one-to-many characters", err=True)
+            return
+        result = reviews.review_edition(edition, variants, reviews.second_converter())
+        if accepted or kept:
+            for entry in reviews.record_decisions(local, result, accepted, kept):
+                click.echo(f"{display_path(local / DICTIONARY_FILE)}: added {entry}", err=True)
+            return
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        if output_format == "json":
+            click.echo(shown(reviews.render_json(result)))
+        else:
+            click.echo(shown(reviews.render_text(result)), nl=False)
+        click.echo(reviews.summary(result), err=True)
 
 
 class _user_errors:
