@@ -7,7 +7,7 @@ import pytest
 from conftest import SAMPLE, build_ok, run_publisher
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["review"]])
 def test_help_on_every_command(command):
     result = run_publisher(*command, "--help")
     assert result.returncode == 0

@@ -92,6 +92,7 @@ TAIWAN_FIXES = {
     "啟用縣域": "激活縣域",
     "最佳化配置": "優化配置",
     "觀光采摘": "觀光採摘",
+    "種養髮展": "種養發展",
 }
 
 
@@ -110,6 +111,7 @@ def test_sample_opencc_mistakes_fixed_in_taiwan(sample_out):
 def test_hong_kong_keeps_its_forms(sample_out):
     text = epub_text(edition_files(sample_out, "zh-Hant-HK")["epub"])
     assert "抓好幹部" in text and "觀光採摘" in text  # dictionary entries for all variants
+    assert "種養發展壯大" in text and "種養髮展" not in text
     assert "黨羣幹羣" in text and "韓志剛説" in text  # Hong Kong standard forms
     assert "發展對象" in text  # OpenCC right without Taiwan phrases
 
