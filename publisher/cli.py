@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import build as builds
-from . import copyedit
+from . import copyedit, importer
 from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
 from .errors import PublisherError, WarningCounter
@@ -236,6 +236,26 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
         click.echo(f"{line}; failed: {shown(', '.join(report.failed))}", err=True)
         sys.exit(1)
     click.echo(line, err=True)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--into",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The folder for the article files, usually an edition's articles/ "
+    "(images go to the edition's images/).",
+)
+@click.option("--force", is_flag=True, help="Replace articles and images that exist.")
+@click.option(
+    "--add", is_flag=True, help="Append the new articles to the edition's `articles:` list."
+)
+def import_copy(files: tuple[Path, ...], into: Path, force: bool, add: bool) -> None:
+    """Import raw copy (a page as UTF-8, GB18030 or Big5 text) or Word files (.docx) as
+    article files NN-slug.md, with front matter and the copy-editing fixes applied."""
+    with _user_errors():
+        importer.import_files(list(files), into, force=force, add=add, say=click.echo)
 
 
 def _collect_findings(findings: _Findings) -> None:
