@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import build as builds
-from . import copyedit, importer
+from . import copyedit
 from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
 from .errors import PublisherError, WarningCounter
@@ -254,6 +254,8 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
 def import_copy(files: tuple[Path, ...], into: Path, force: bool, add: bool) -> None:
     """Import raw copy (a page as UTF-8, GB18030 or Big5 text) or Word files (.docx) as
     article files NN-slug.md, with front matter and the copy-editing fixes applied."""
+    from . import importer  # pypinyin's tables take a second to load: only when importing
+
     with _user_errors():
         importer.import_files(list(files), into, force=force, add=add, say=click.echo)
 

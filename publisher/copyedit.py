@@ -192,7 +192,7 @@ def _autocorrect_edits(text: str) -> list[_Edit]:
     return edits if j == len(new) else []
 
 
-def _neighbour(text: str, index: int, step: int) -> str:
+def _neighbour(text: str | list[str], index: int, step: int) -> str:
     """The character beside ``index``, looking through closing marks on the left and
     opening marks on the right (``“美丽乡村”,`` has Chinese before its comma)."""
     through = CLOSING if step < 0 else OPENING
@@ -431,16 +431,14 @@ def _quote_edits(run: _Run) -> list[_Edit]:
     edits = []
     for opening, closing in zip(marks[::2], marks[1::2], strict=False):
         inside = run.text[opening + 1 : closing]
-        text = "".join(run.text)
-        if any(map(is_chinese, inside)) or is_chinese(_neighbour(text, opening, -1)):
+        if any(map(is_chinese, inside)) or is_chinese(_neighbour(run.text, opening, -1)):
             message = "ASCII quotation marks around Chinese text, use “”"
             edits.append(_Edit(opening, '"', "“", "ascii-quotes", message))
             edits.append(_Edit(closing, '"', "”", "ascii-quotes", message))
         run.text[opening], run.text[closing] = "“", "”"
     if len(marks) % 2:
-        text = "".join(run.text)
         last = marks[-1]
-        if is_chinese(_neighbour(text, last, -1)) or is_chinese(_neighbour(text, last, 1)):
+        if is_chinese(_neighbour(run.text, last, -1)) or is_chinese(_neighbour(run.text, last, 1)):
             message = "an ASCII quotation mark next to Chinese text, and no other to pair it with"
             edits.append(_Edit(last, '"', None, "ascii-quotes", message))
     return edits

@@ -25,7 +25,6 @@ from typing import Any
 import yaml
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
-from pypinyin import lazy_pinyin
 
 from . import copyedit
 from .atomic import write_atomically
@@ -375,6 +374,8 @@ def read_file(path: Path) -> tuple[list[Imported], str]:
 
 def slugify(text: str) -> str:
     """An ASCII file name from Chinese (pinyin) or Latin text: 交口 → jiaokou."""
+    from pypinyin import lazy_pinyin  # its tables take a second to load: only when naming
+
     text = NUMBERED.sub(r"\2", text + ".md").removesuffix(".md")  # 04-liucun → liucun
     words = lazy_pinyin(text)
     slug = re.sub(r"[^a-z0-9]+", "-", "".join(words).lower()).strip("-")
@@ -539,8 +540,9 @@ def import_files(
         write_atomically(root / EDITION_FILE, edition_text.encode("utf-8"))
     for item in planned:
         _summary(item, say)
-    if root is not None and not add:
-        say(f"add them to {display_path(root / EDITION_FILE)}'s `articles:` (or import with --add)")
+    edition = root / EDITION_FILE if root is not None else None
+    if edition is not None and not add and "articles" in (yaml.safe_load(edition.read_text()) or {}):
+        say(f"add them to {display_path(edition)}'s `articles:` (or import with --add)")
     return [item.path for item in planned]
 
 

@@ -141,7 +141,11 @@ def split_page(text: str) -> list[PageArticle]:
             pending_photos, after_credit = 0, False
         elif article is None:
             continue  # text before the first headline: nothing to attach it to
-        elif not any(isinstance(p, str) for p in article.body) and _is_subtitle(paragraph):
+        elif (
+            article.subtitle is None
+            and not any(isinstance(p, str) for p in article.body)
+            and _is_subtitle(paragraph)
+        ):
             article.subtitle = paragraph.lstrip("—－- ")
         else:
             article.body.append(paragraph)
@@ -150,5 +154,7 @@ def split_page(text: str) -> list[PageArticle]:
 
 def _is_subtitle(paragraph: str) -> bool:
     return paragraph.startswith("——") or (
-        len(paragraph) <= SUBTITLE_LENGTH and not _is_whole(paragraph) and "，" not in paragraph
+        len(paragraph) <= SUBTITLE_LENGTH
+        and not _is_whole(paragraph)
+        and not set(paragraph) & set("，,、；;")
     )

@@ -7,6 +7,8 @@ import shutil
 from articles import article_files, body_paragraphs, front_matter
 from conftest import FIXTURES, SAMPLE, run_publisher
 
+from publisher.rawcopy import split_headline, split_page
+
 RAW = FIXTURES / "raw-page.txt"
 META = ("kicker", "title", "subtitle", "byline", "authors")
 
@@ -120,3 +122,32 @@ def test_encodings_and_bad_files(tmp_path):
         assert bad.returncode == 1, name
         assert f"{name}: {message}" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_page_shapes_beyond_the_sample():
+    """A subtitle, a credit naming roles, a headline with no place line, a photo before the
+    first headline, a page break just before a photo; pure text, no files."""
+    page = "\n".join(
+        [
+            "资料图片",
+            "山西省晋中市： 春耕正当时",
+            "——记平遥县的一个早晨",
+            "清晨,田间地头一片繁忙,",
+            "",
+            "农机往来穿梭。",
+            "(本报记者 王小明 通讯员 李华)",
+            "山西省长治市 新苗 新绿",
+            "长治市今年新增林地3万亩。",
+            "(长治市林业局)",
+        ]
+    )
+    first, second = split_page(page)
+    assert (first.kicker, first.title) == ("山西省晋中市", "春耕正当时")
+    assert first.subtitle == "记平遥县的一个早晨"
+    assert first.body == [None, "清晨,田间地头一片繁忙,农机往来穿梭。"]
+    assert first.byline == "本报记者　王小明　通讯员　李华"
+    assert first.authors == ["王小明", "李华"] and first.place == "晋中"
+    assert (second.kicker, second.title, second.authors) == ("山西省长治市", "新苗　新绿", [])
+    # A speaker's colon is part of the headline; only a place line is a kicker.
+    assert split_headline("专家：春耕要抓早") == (None, "专家：春耕要抓早")
+    assert split_headline("春耕正当时 万亩良田披新绿") == (None, "春耕正当时　万亩良田披新绿")
