@@ -541,7 +541,8 @@ def import_files(
     for item in planned:
         _summary(item, say)
     edition = root / EDITION_FILE if root is not None else None
-    if edition is not None and not add and "articles" in (yaml.safe_load(edition.read_text()) or {}):
+    listed = edition is not None and "articles" in (yaml.safe_load(edition.read_text()) or {})
+    if edition is not None and listed and not add:
         say(f"add them to {display_path(edition)}'s `articles:` (or import with --add)")
     return [item.path for item in planned]
 
