@@ -205,7 +205,8 @@ def check(
         if fix:
             for article in read_edition(source).articles:
                 for change in copyedit.fix_file(article.path):
-                    click.echo(change.change())
+                    # With --format json, stdout holds only the JSON.
+                    click.echo(change.change(), err=output_format == "json")
         if output_format == "json":
             _collect_findings(findings)
         try:
