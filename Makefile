@@ -17,7 +17,8 @@ DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-co
                    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx test lint check review pages clean docx-pdf-check
+.PHONY: all setup system pdf epub docx test lint check review pages clean docx-pdf-check \
+        vertical-pages
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
@@ -95,3 +96,15 @@ docx-pdf-check: setup
 	  fi; }
 	$(PUBLISH) build docx --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
 	$(PYTHON) bench/docx_pdf_check.py $(OUT)
+
+# Not part of `make test`: a picture of a vertical (直排) page of the zh-Hant-TW EPUB,
+# shown by Debian's headless chromium (installed here when run as root), into docs/.
+vertical-pages: setup
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -q --no-install-recommends chromium; \
+	  else \
+	    echo "missing chromium; run as root:  apt-get install chromium"; exit 1; \
+	  fi; }
+	$(PYTHON) docs/vertical_pages.py $(SOURCE) docs

@@ -13,10 +13,18 @@ import difflib
 import re
 import uuid
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .errors import PublisherError, SourceError
 from .variants import QuoteStyle, variant_named
@@ -25,6 +33,17 @@ SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 NonEmpty = Field(min_length=1)
 # The fonts an edition may choose per variant for its DOCX (styles/docx-fonts.yaml).
 DOCX_FONT_KEYS = ("body", "heading", "latin", "latin_heading")
+
+
+def _variant_tag(tag: str) -> str:
+    try:
+        return variant_named(tag).tag
+    except PublisherError as error:
+        raise ValueError(str(error)) from None  # pydantic reports it with the YAML line
+
+
+# A variant tag or alias in edition.yaml, stored as the canonical tag (zh-TW -> zh-Hant-TW).
+VariantTag = Annotated[str, AfterValidator(_variant_tag)]
 
 
 class _Schema(BaseModel):
@@ -52,6 +71,11 @@ class EpubOptions(_Schema):
 
     embed_fonts: bool = Field(
         False, description="Embed a subset of the region's font holding only the characters used."
+    )
+    vertical: list[VariantTag] = Field(
+        default_factory=list,
+        description="Variants whose EPUB is set vertically (直排: columns top to bottom, read "
+        "right to left), e.g. `[zh-Hant-TW, zh-Hant-HK]`; the others stay horizontal.",
     )
 
 
@@ -138,6 +162,18 @@ class EditionConfig(_Schema):
     def _known_variants(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else [_variant_tag(tag) for tag in tags]
 
+    @field_validator("epub")
+    @classmethod
+    def _vertical_variants_published(cls, epub: EpubOptions, info: ValidationInfo) -> EpubOptions:
+        published = info.data.get("variants") or [info.data.get("language", "zh-Hans")]
+        for tag in epub.vertical:
+            if tag not in published:
+                raise ValueError(
+                    f"`epub.vertical` names {tag}, which the edition does not publish "
+                    f"(its variants: {', '.join(published)}); add it to `variants` or remove it"
+                )
+        return epub
+
     @field_validator("quotes")
     @classmethod
     def _known_quote_variants(cls, quotes: dict[str, QuoteStyle]) -> dict[str, QuoteStyle]:
@@ -180,13 +216,6 @@ def normalized_isbn(value: str) -> str:
             f"(expected {expected}); copy it again from the ISBN agency's record"
         )
     return digits
-
-
-def _variant_tag(tag: str) -> str:
-    try:
-        return variant_named(tag).tag
-    except PublisherError as error:
-        raise ValueError(str(error)) from None  # pydantic reports it with the YAML line
 
 
 class ArticleMeta(_Schema):
@@ -367,6 +396,7 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
             if isinstance(value_node, yaml.SequenceNode):
                 for index, item in enumerate(value_node.value):
                     lines[f"{key_node.value}[{index}]"] = first_line + item.start_mark.line
+            _nested_lines(value_node, key_node.value, first_line, lines)
     return data, lines
 
 
@@ -423,6 +453,19 @@ def yaml_error_position(
     )
 
 
+def _nested_lines(node: yaml.Node, path: str, first_line: int, lines: dict) -> None:
+    """The line of every value below a top-level key, as ``"epub.vertical.0"``, so that an
+    error in a section names the line of the very item."""
+    children: list[tuple[str, yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [(str(key.value), value) for key, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = [(str(index), item) for index, item in enumerate(node.value)]
+    for name, child in children:
+        lines.setdefault(f"{path}.{name}", first_line + child.start_mark.line)
+        _nested_lines(child, f"{path}.{name}", first_line, lines)
+
+
 def validate(
     schema: type[Schema], data: dict, lines: dict, path: Path, first_line: int = 1
 ) -> Schema:
@@ -434,13 +477,23 @@ def validate(
         key = str(error["loc"][0]) if error["loc"] else None
         item = f"{key}[{error['loc'][1]}]" if len(error["loc"]) > 1 else key
         line = lines.get(item, lines.get(key, first_line))
+        for depth in range(len(error["loc"]), 1, -1):  # the deepest value that has a line
+            dotted = ".".join(str(part) for part in error["loc"][:depth])
+            if dotted in lines:
+                line = lines[dotted]
+                break
         known = list(schema.model_fields)
         if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(key, known, n=1)
+            # In a section (`epub: {vertcal: …}`) the unknown key is the last part, and
+            # the keys that exist are the section's.
+            section = _schema_at(schema, error["loc"][:-1])
+            known = list(section.model_fields) if section else known
+            unknown = ".".join(str(part) for part in error["loc"])
+            close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
             guess = f" Did you mean `{close[0]}`?" if close else ""
             raise SourceError(
                 path,
-                f"unknown key `{key}`.{guess}",
+                f"unknown key `{unknown}`.{guess}",
                 line=line,
                 hint=f"use one of the keys that exist: {', '.join(known)}",
             ) from None
@@ -461,8 +514,39 @@ def validate(
             path,
             f"`{where}`: {problem} (got {_show(error.get('input'))})",
             line=line,
-            hint=schema.model_fields[key].description if key in schema.model_fields else None,
+            hint=_description(schema, error["loc"]),
         ) from None
+
+
+def _schema_at(schema: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """The schema of the section at ``loc`` (``("epub",)``: EpubOptions), or None."""
+    for part in loc:
+        field = schema.model_fields.get(str(part)) if schema else None
+        annotation = field.annotation if field else None
+        schema = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
+    return schema
+
+
+def _description(schema: type[BaseModel], loc: tuple) -> str | None:
+    """The description of the deepest field named in ``loc`` (``epub.vertical``'s, not
+    ``epub``'s)."""
+    description = None
+    for part in loc:
+        field = schema.model_fields.get(str(part)) if schema else None
+        if field is None:
+            continue  # a list index or a dict key: the field above still holds
+        description = field.description
+        annotation = field.annotation
+        schema = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
+    return description
 
 
 def _show(value: Any) -> str:

@@ -17,6 +17,7 @@ import io
 import mimetypes
 import os
 import posixpath
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ IBOOKS = "http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.
 
 STYLESHEET = "styles/epub.css"
 FONT_STYLESHEET = "styles/fonts.css"
+VERTICAL_STYLESHEET = "styles/vertical.css"  # after epub.css, in vertical editions only
 COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "title-page.xhtml"
 NAV = "nav.xhtml"
@@ -105,6 +107,7 @@ class _Package:
             )
         self.family: str = families[self.edition.lang]
         self.embed = self.edition.config.epub.embed_fonts
+        self.vertical = self.edition.lang in self.edition.config.epub.vertical
         self.book = epub.EpubBook()
         self.files: list[str] = []  # every name in the package, to refuse a clash
         self.a11y = _Accessibility()
@@ -122,6 +125,17 @@ class _Package:
                 content=self.styles.file("epub.css").read_bytes(),
             )
         )
+        if self.vertical:
+            self.add_file(
+                epub.EpubItem(
+                    uid="vertical-stylesheet",
+                    file_name=VERTICAL_STYLESHEET,
+                    media_type="text/css",
+                    content=self.styles.file("epub-vertical.css").read_bytes(),
+                )
+            )
+            # Pages turn leftwards, as in a book set vertically.
+            self.book.set_direction("rtl")
         images: dict[Path, str] = {}  # file -> name in the package
         articles = [self.article_document(article, images) for article in edition.articles]
         self.add_images(images)
@@ -186,6 +200,7 @@ class _Package:
     def stylesheets(self, name: str) -> list[str]:
         """The stylesheets a document at ``name`` links to, relative to it."""
         sheets = [FONT_STYLESHEET, STYLESHEET] if self.embed else [STYLESHEET]
+        sheets += [VERTICAL_STYLESHEET] if self.vertical else []
         return [posixpath.relpath(sheet, posixpath.dirname(name) or ".") for sheet in sheets]
 
     def render(self, template: str, name: str, **values: Any) -> etree._Element:
@@ -211,6 +226,8 @@ class _Package:
             raise BuildError(
                 f"{name}: the id `{duplicates[0]}` is used twice; ids in an article must differ"
             )
+        if self.vertical:
+            upright_digits(root.find(f"{{{XHTML}}}body"))
         document = _Document(uid=uid, file_name=name, title=title, lang=self.edition.lang)
         document.content = etree.tostring(
             root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>"
@@ -423,6 +440,62 @@ class _Package:
             add("dcterms:conformsTo", CONFORMANCE)
             if self.edition.config.publisher:  # the issuer makes the claim
                 add("a11y:certifiedBy", self.edition.config.publisher)
+
+
+# ---------------------------------------------------------------- vertical text
+
+# A run of one or two ASCII digits standing alone (7月15日, 第3名) is set upright across
+# the column (縱中橫, clreq 3.3.3); longer numbers and Latin words are rotated with
+# the line, so a digit next to a letter, another digit or a decimal point is left alone.
+_SHORT_NUMBER = re.compile(r"(?<![0-9A-Za-z.,:/%_-])[0-9]{1,2}(?![0-9A-Za-z.,:/%_-])")
+UPRIGHT_CLASS = "tcy"
+# Text that must stay as written: code is not prose and a number in it is not a quantity.
+_VERBATIM = frozenset(
+    f"{{{XHTML}}}{tag}" for tag in ("code", "pre", "kbd", "samp", "var", "math", "script", "style")
+)
+
+
+def upright_digits(element: etree._Element) -> None:
+    """Wrap each short number in ``element``'s text in ``<span class="tcy">``, which the
+    vertical stylesheet sets with ``text-combine-upright``. Readers without it show the
+    digits as they are; the text and its search stay the same."""
+    if element.tag in _VERBATIM:
+        return
+    for child in list(element):
+        if isinstance(child.tag, str):
+            upright_digits(child)
+        _wrap_tail(child)
+    if element.text:
+        pieces = _split_numbers(element.text)
+        element.text = pieces[0]
+        for position, span in enumerate(pieces[1:]):
+            element.insert(position, span)
+
+
+def _wrap_tail(node: etree._Element) -> None:
+    if not node.tail:
+        return
+    pieces = _split_numbers(node.tail)
+    node.tail = pieces[0]
+    parent, index = node.getparent(), node.getparent().index(node)
+    for offset, span in enumerate(pieces[1:], 1):
+        parent.insert(index + offset, span)
+
+
+def _split_numbers(text: str) -> list[Any]:
+    """``text`` as its leading text, then one span per short number (carrying what follows
+    it as its tail)."""
+    matches = list(_SHORT_NUMBER.finditer(text))
+    if not matches:
+        return [text]
+    pieces: list[Any] = [text[: matches[0].start()] or None]
+    for number, match in enumerate(matches):
+        span = etree.Element(f"{{{XHTML}}}span", {"class": UPRIGHT_CLASS})
+        span.text = match.group()
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
+        span.tail = text[match.end() : end] or None
+        pieces.append(span)
+    return pieces
 
 
 # ---------------------------------------------------------------- pandoc HTML -> XHTML
