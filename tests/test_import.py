@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
+import pypandoc
 from articles import article_files, body_paragraphs, front_matter
 from conftest import FIXTURES, SAMPLE, run_publisher
 
@@ -151,3 +153,27 @@ def test_page_shapes_beyond_the_sample():
     # A speaker's colon is part of the headline; only a place line is a kicker.
     assert split_headline("专家：春耕要抓早") == (None, "专家：春耕要抓早")
     assert split_headline("春耕正当时 万亩良田披新绿") == (None, "春耕正当时　万亩良田披新绿")
+
+
+def test_correspondents_docx_title_from_first_heading(tmp_path):
+    """A Word file with no title in its properties: the first heading is the title; the
+    rest keeps its structure, and its punctuation is fixed."""
+    markdown = tmp_path / "copy.md"
+    markdown.write_text(
+        "# 春耕正当时\n\n## 小标题\n\n清晨,田间地头一片繁忙[^1]。\n\n"
+        "[^1]: 据县农业局(农技站)统计。\n",
+        encoding="utf-8",
+    )
+    word = tmp_path / "稿件.docx"
+    subprocess.run(
+        [pypandoc.get_pandoc_path(), markdown, "-o", word], check=True, capture_output=True
+    )
+    into = tmp_path / "in"
+    result = run_publisher("import", word, "--into", into)
+    assert result.returncode == 0, result.stderr
+    (article,) = into.glob("*.md")
+    assert article.name == "01-gaojian.md"  # 稿件, in pinyin
+    assert front_matter(article)["title"] == "春耕正当时"
+    text = article.read_text(encoding="utf-8")
+    assert "## 小标题" in text and "清晨，田间地头一片繁忙[^1]。" in text
+    assert "[^1]: 据县农业局（农技站）统计。" in text
