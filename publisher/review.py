@@ -29,6 +29,7 @@ build, and what lies inside one of its phrases was reviewed by a person.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -41,7 +42,13 @@ from typing import TYPE_CHECKING, Any
 import rjieba
 import yaml
 
-from .ambiguities import Passage, edition_passages, read_table, reviewed_positions
+from .ambiguities import (
+    Passage,
+    edition_passages,
+    one_to_many,
+    read_table,
+    reviewed_positions,
+)
 from .atomic import write_atomically
 from .errors import PublisherError
 from .sources import DICTIONARY_FILE, display_path, read_dictionary, read_text
@@ -171,15 +178,23 @@ class _Blocks:
                     self.blocks += [(i, i + 1, j, j + 1) for i, j in pairs]
                 else:
                     self.blocks.append((i1, i2, j1, j2))
+            self.starts = ([b[0] for b in self.blocks], [b[2] for b in self.blocks])
 
     def map(self, start: int, end: int, side: int) -> tuple[int, int]:
         """``side`` 0 maps source to target, 2 target to source."""
         if self.blocks is None:
             return start, end
         other = 2 - side
-        touched = [
-            b for b in self.blocks if (b[side] < end and start < b[side + 1]) or b[side] == start
-        ]
+        starts = self.starts[side // 2]
+        # Blocks are in order on both sides: only the one before the first that
+        # starts at ``start`` can reach into the span from the left.
+        first = max(0, bisect.bisect_left(starts, start) - 1)
+        touched = []
+        for block in self.blocks[first:]:
+            if block[side] >= max(end, start + 1):
+                break
+            if (block[side] < end and start < block[side + 1]) or block[side] == start:
+                touched.append(block)
         if not touched:  # the very end of the text
             last = self.blocks[-1][other + 1] if self.blocks else 0
             return last, last
@@ -232,6 +247,7 @@ class Hit:
     core: tuple[int, int]
     replacements: list[tuple[int, int, str]]
     detail: str = ""
+    as_written: bool = False  # the other reading is the source's characters unchanged
 
 
 @dataclass
@@ -246,6 +262,8 @@ class Finding:
     published: dict[str, str]  # variant tag -> its reading of the phrase
     alternatives: dict[str, dict[str, str]]  # signal -> variant tag -> the other reading
     details: dict[str, str] = field(default_factory=dict)  # signal -> what it saw
+    # Only zhconv-rs disagrees, by leaving the characters as written: the weakest case.
+    weak: bool = False
 
     @property
     def signals(self) -> list[str]:
@@ -337,7 +355,7 @@ def review_edition(
             target = ZHCONV_TARGETS[reader.tag]
             for index, text in enumerate(texts):
                 theirs = zhconv(text, target)
-                hits[index] += converter_hits(*ours[index], theirs, words[index], reader.tag)
+                hits[index] += converter_hits(text, *ours[index], theirs, words[index], reader.tag)
         if reader.bridge is not None:
             plain = reader.bridge.convert_all(texts)
             for index in range(len(texts)):
@@ -355,7 +373,7 @@ def review_edition(
 
 def rank(findings: Iterable[Finding]) -> list[Group]:
     """Findings grouped by phrase; the groups most signals agree on first, then the
-    most frequent, then in the order of the edition."""
+    most frequent (a weak finding after the others), then in the order of the edition."""
     groups: dict[str, Group] = {}
     for finding in findings:
         groups.setdefault(finding.phrase, Group(finding.phrase, [])).findings.append(finding)
@@ -364,6 +382,7 @@ def rank(findings: Iterable[Finding]) -> list[Group]:
         groups.values(),
         key=lambda g: (
             -max(len(f.signals) for f in g.findings),
+            all(f.weak for f in g.findings),
             -len(g.findings),
             order[g.phrase],
         ),
@@ -393,18 +412,38 @@ def _words_alone(
 
 
 def _expand(words: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    """``start:end`` widened to the whole words it touches."""
-    for word_start, word_end in words:
-        if word_start < max(end, start + 1) and start < word_end:
+    """``start:end`` widened to the whole words it touches (``words`` are in order)."""
+    first = bisect.bisect_right(words, (start, len(words) and words[-1][1] + 1)) - 1
+    for word_start, word_end in words[max(0, first) :]:
+        if word_start >= max(end, start + 1):
+            break
+        if start < word_end:
             start, end = min(start, word_start), max(end, word_end)
     return start, end
 
 
 def converter_hits(
-    ours: str, alignment: Alignment, theirs: str, words: list[tuple[int, int]], tag: str
+    text: str,
+    ours: str,
+    alignment: Alignment,
+    theirs: str,
+    words: list[tuple[int, int]],
+    tag: str,
 ) -> list[Hit]:
-    """Where zhconv-rs's reading differs from ours once standards and quotes agree."""
-    return _differences("converter", tag, ours, alignment, theirs, words, normalise)
+    """Where zhconv-rs's reading differs from ours once standards and quotes agree.
+
+    Where it leaves a one-to-many character as written (干, 里, which are
+    Traditional characters too), MediaWiki's tables may simply have no rule for
+    the place: the hit says so, and such a place alone ranks last.
+    """
+    hits = _differences("converter", tag, ours, alignment, theirs, words, normalise)
+    for hit in hits:
+        written = text[slice(*hit.core)]
+        ambiguous = any(char in one_to_many() for char in written)
+        if ambiguous and all(replacement == written for *_, replacement in hit.replacements):
+            hit.detail = f"zhconv-rs leaves {written} as written"
+            hit.as_written = True
+    return hits
 
 
 def vocabulary_hits(
@@ -426,14 +465,32 @@ def _differences(
     """A hit for each stretch where ``other`` reads differently from ``ours``."""
     if ours == other:
         return []
-    matcher = difflib.SequenceMatcher(None, normal(ours), normal(other), autojunk=False)
     hits = []
-    for kind, j1, j2, k1, k2 in matcher.get_opcodes():
-        if kind != "equal":
-            core = alignment.source(j1, j2)
-            start, end = _expand(words, *core)
-            hits.append(Hit(signal, tag, start, end, core, [(j1, j2, other[k1:k2])]))
+    for j1, j2, k1, k2 in _changes(normal(ours), normal(other)):
+        core = alignment.source(j1, j2)
+        start, end = _expand(words, *core)
+        hits.append(Hit(signal, tag, start, end, core, [(j1, j2, other[k1:k2])]))
     return hits
+
+
+def _changes(ours: str, other: str) -> Iterable[tuple[int, int, int, int]]:
+    """The stretches where two readings of one text differ: position by position when
+    they have one length (most do: it is also linear), else as difflib matches them."""
+    if len(ours) != len(other):
+        matcher = difflib.SequenceMatcher(None, ours, other, autojunk=False)
+        for kind, j1, j2, k1, k2 in matcher.get_opcodes():
+            if kind != "equal":
+                yield j1, j2, k1, k2
+        return
+    start = None
+    for position, (a, b) in enumerate(zip(ours, other, strict=True)):
+        if a != b and start is None:
+            start = position
+        elif a == b and start is not None:
+            yield start, position, start, position
+            start = None
+    if start is not None:
+        yield start, len(ours), start, len(ours)
 
 
 def segmentation_hits(
@@ -564,6 +621,7 @@ def _findings(
                 readings,
                 alternatives,
                 details,
+                weak=all(h.signal == "converter" and h.as_written for h in cluster),
             )
         )
     return findings

@@ -16,11 +16,13 @@ from conftest import FIXTURES, ROOT, SAMPLE, TRADITIONAL, run_publisher
 
 from publisher.review import (
     Alignment,
+    Finding,
     Reader,
     _patch,
     _words,
     converter_hits,
     normalise,
+    rank,
     segmentation_hits,
     vocabulary_hits,
 )
@@ -63,7 +65,7 @@ def test_converter_signal_ignores_character_standards_and_quotes():
     _, ours, alignment, words = read(text)
     theirs = zhconv_rs.zhconv(text, "zh-tw")
     assert ours != theirs and normalise(ours) != normalise(theirs)
-    hits = converter_hits(ours, alignment, theirs, words, "zh-Hant-TW")
+    hits = converter_hits(text, ours, alignment, theirs, words, "zh-Hant-TW")
     # What is left is the one real disagreement: 物件 (software object) for 对象.
     assert [(text[h.start : h.end], other_reading(ours, alignment, h)) for h in hits] == [
         ("对象", "對象")
@@ -75,9 +77,22 @@ def test_converter_signal_finds_a_phrase_across_words():
     text = "一手抓好特色种养发展壮大"
     _, ours, alignment, words = read(text, HK)
     assert ours.endswith("種養髮展壯大")
-    (hit,) = converter_hits(ours, alignment, zhconv_rs.zhconv(text, "zh-hk"), words, HK.tag)
+    theirs = zhconv_rs.zhconv(text, "zh-hk")
+    (hit,) = converter_hits(text, ours, alignment, theirs, words, HK.tag)
     assert text[hit.start : hit.end] == "发展壮大"  # widened to jieba's word
     assert text[slice(*hit.core)] == "发"
+
+
+def test_converter_signal_weakest_where_zhconv_leaves_a_character_as_written():
+    # OpenCC reads 党群干群 (Party members and the masses, cadres and the masses) right:
+    # 幹群. MediaWiki's tables have no rule for it and leave 干 as written.
+    text = "在党群干群携手前行中"
+    _, ours, alignment, words = read(text, TW)
+    (hit,) = converter_hits(text, ours, alignment, zhconv_rs.zhconv(text, "zh-tw"), words, TW.tag)
+    assert hit.as_written and hit.detail == "zhconv-rs leaves 干 as written"
+    strong = Finding(CASES, 1, 1, "对象", "", {}, {"converter": {TW.tag: "對象"}})
+    weak = Finding(CASES, 2, 1, "干群", "", {}, {"converter": {TW.tag: "干群"}}, weak=True)
+    assert [g.phrase for g in rank([weak, strong])] == ["对象", "干群"]
 
 
 @pytest.mark.parametrize(
