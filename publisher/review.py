@@ -336,7 +336,7 @@ def review_edition(
     if zhconv is None:
         notes.append(
             "zhconv-rs is not installed, so the second-converter signal is off; "
-            "install it with `pip install zhconv-rs` (`make` does)"
+            "install it with `pip install -e '.[review]'` (`make` does)"
         )
     if not any(v.opencc_config == "s2twp" for v in variants):
         notes.append("no Taiwan edition is published, so the vocabulary signal is off")
