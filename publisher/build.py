@@ -1,4 +1,18 @@
-"""Builds: which outputs to make, where they go, in what order.
+"""Builds: which outputs to make, from what, where, and on which worker.
+
+The unit of work is the article. Every output records, as a content hash (its
+*key*), what it was built from: the articles it holds (their parsed text,
+front matter and image bytes), the edition metadata it shows, the variant
+(tag, quotation marks, its dictionary entries), ``styles/``, publisher's own
+code and its tools' versions. An output is up to date when it exists and the
+stamp beside it in ``OUT/.cache/keys/`` holds its key, so editing one article
+rewrites the edition outputs and that article's own outputs, and nothing else.
+
+Stale outputs are grouped into :class:`Unit`\\ s: one per article output
+(DOCX, or PDF when the edition PDF is current), one per edition output, except
+that a variant's edition PDF and its stale per-article PDFs are one unit, so
+each article is laid out once for both (``writers/pdf.py``). Units are pure
+and run on an executor (``executors.py``), longest first.
 
 Everything is read and checked before the first output is written, so bad
 sources never cost a half-built edition. Each output is written atomically.
@@ -8,25 +22,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from .ambiguities import Ambiguity, find_ambiguities
 from .atomic import atomic_target, write_atomically
-from .document import AstCache, Edition, parse_edition
-from .errors import WarningCounter, logger
+from .document import Article, AstCache, Edition, parse_edition
+from .errors import BuildError, PublisherError, WarningCounter, logger
+from .executors import Executor, InlineExecutor, LocalExecutor
 from .pandoc import pandoc_version
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
-from .variants import VARIANTS, Variant, apply_variant, variant_named
-from .writers import FORMATS, WriterContext, writer_for
+from .variants import DICTIONARY_ALL, VARIANTS, Variant, apply_variant, variant_named
+from .writers import FORMATS, format_named
 
 CACHE_FOLDER = ".cache"
+KEYS_FOLDER = "keys"  # under CACHE_FOLDER: one stamp per output, holding its key
+ARTICLES_FOLDER = "articles"
 # Their versions decide the outputs' bytes as much as the sources do.
 TOOL_DISTRIBUTIONS = (
     "weasyprint",
@@ -41,38 +59,73 @@ TOOL_DISTRIBUTIONS = (
 )
 
 
-ARTICLES_FOLDER = "articles"
-
-
 @dataclass(frozen=True)
 class Output:
     """One file to make: the edition, or one article of it, in one variant and format."""
 
     path: Path
+    variant: str
+    format: str
+    key: str  # content hash of everything the file is built from
     article: str | None = None  # the slug, for a per-article output
+    stamp: Path | None = None  # where the key is recorded once the file is written
+
+    def up_to_date(self) -> bool:
+        try:
+            return self.path.is_file() and self.stamp.read_text() == self.key
+        except OSError:
+            return False
 
 
 @dataclass(frozen=True)
-class Task:
-    """The outputs of one variant in one format: converted once, written together."""
+class Unit:
+    """Outputs of one variant and format made together by one call of :func:`run_unit`.
 
+    Pure: everything the outputs depend on is in here (``edition`` holds the
+    source-language articles the unit needs; the variant is applied in the
+    unit) or covered by the outputs' keys (images, styles).
+    """
+
+    edition: Edition
     variant: Variant
     format: str
     outputs: tuple[Output, ...]
+    styles_folder: Path
+    cache: Path
+    cost: float  # estimated seconds, for scheduling longest first
+
+    @property
+    def name(self) -> str:
+        slugs = [o.article for o in self.outputs if o.article]
+        whole = any(o.article is None for o in self.outputs)
+        what = "edition" if whole else ", ".join(slugs)
+        return f"{self.variant.tag} {self.format} {what}"
 
 
-def outputs_for(out: Path, edition: Edition, variant: Variant, format: str) -> tuple[Output, ...]:
-    """``OUT/<variant>/<name>.<ext>``, and ``OUT/<variant>/articles/<slug>.<ext>`` for
-    formats that are also wanted article by article."""
-    writer = writer_for(format)
-    folder = out / variant.tag
-    outputs = [Output(folder / f"{edition.config.name}{writer.extension}")]
-    if writer.per_article:
-        outputs += [
-            Output(folder / ARTICLES_FOLDER / f"{article.slug}{writer.extension}", article.slug)
-            for article in edition.articles
-        ]
-    return tuple(outputs)
+@dataclass
+class UnitResult:
+    """What a unit reports back (picklable): written paths, warnings, failure, time."""
+
+    unit: str
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    failed: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    pid: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of progress: an output ``built``, ``up to date`` or ``failed``."""
+
+    status: str
+    path: Path
+    seconds: float | None = None
+    message: str | None = None
+
+
+# ---------------------------------------------------------------- reading
 
 
 def load_edition(source: Path, cache: Path | None = None) -> Edition:
@@ -98,21 +151,16 @@ def ambiguity_report(source: Path) -> list[Ambiguity]:
     return find_ambiguities(edition, traditional_variants(edition))
 
 
-def plan(
-    edition: Edition, out: Path, formats: Iterable[str], variants: Iterable[str] | None
-) -> list[Task]:
-    """What a build makes, variants checked by name."""
-    tags = list(variants or edition.config.variants or [edition.config.language])
-    chosen = list(dict.fromkeys(variant_named(tag) for tag in tags))  # zh-TW is zh-Hant-TW
-    return [
-        Task(variant, format, outputs_for(out, edition, variant, format))
-        for variant in chosen
-        for format in dict.fromkeys(formats)
-    ]
+# ---------------------------------------------------------------- keys
+
+
+@cache
+def _tool_versions() -> tuple[str, ...]:
+    return (pandoc_version(), *(metadata.version(name) for name in TOOL_DISTRIBUTIONS))
 
 
 def environment_key(styles_folder: Path) -> str:
-    """What every output of a build depends on besides its edition: the styles,
+    """What every output of a build depends on besides its sources: the styles,
     publisher's own code and its tools' versions. Read once per build."""
     digest = hashlib.sha256()
     for folder in (styles_folder, Path(__file__).parent):
@@ -121,80 +169,193 @@ def environment_key(styles_folder: Path) -> str:
         ):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
-    versions = [pandoc_version(), *(metadata.version(name) for name in TOOL_DISTRIBUTIONS)]
-    digest.update(json.dumps(versions).encode())
+    digest.update(json.dumps(_tool_versions()).encode())
     return digest.hexdigest()
 
 
-def fingerprint(edition: Edition, task: Task, environment: str) -> str:
-    """Everything a task's outputs depend on: the converted edition (text, metadata,
-    image bytes, timestamp) and the build's :func:`environment_key`."""
-    digest = hashlib.sha256(environment.encode())
+def _hash(*values: object) -> str:
+    data = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()
 
-    def add(value: object) -> None:
-        digest.update(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode())
 
-    add([task.format, task.variant.tag, [str(o.path) for o in task.outputs]])
-    add(
-        [
-            edition.config.model_dump(mode="json"),
-            edition.labels,
-            edition.lang,
-            edition.modified.isoformat(),
-            list(edition.pandoc_api_version),
-        ]
+def article_key(article: Article) -> str:
+    """An article's content: slug, front matter, parsed body and its images' bytes."""
+    images = {t: hashlib.sha256(p.read_bytes()).hexdigest() for t, p in article.images.items()}
+    return _hash(article.slug, article.meta.model_dump(mode="json"), article.blocks, images)
+
+
+def variant_key(edition: Edition, variant: Variant) -> str:
+    """What the variant step and the edition's look bring to every output of a variant:
+    the edition metadata (not its article list), the variant's quotation marks and
+    dictionary entries, the words the tool prints, the timestamp, the cover image."""
+    config = edition.config.model_dump(mode="json", exclude={"articles"})
+    entries = {
+        phrase: targets.get(variant.tag, targets.get(DICTIONARY_ALL))
+        for phrase, targets in edition.dictionary.items()
+    }
+    cover = edition.config.cover
+    cover_hash = hashlib.sha256((edition.root / cover).read_bytes()).hexdigest() if cover else None
+    return _hash(
+        variant.tag,
+        variant.opencc_config,
+        edition.config.quotes.get(variant.tag, variant.quotes),
+        sorted((k, v) for k, v in entries.items() if v is not None and variant.opencc_config),
+        config,
+        edition.labels,
+        edition.lang,
+        edition.modified.isoformat(),
+        list(edition.pandoc_api_version),
+        cover_hash,
     )
-    for article in edition.articles:
-        add([article.slug, article.meta.model_dump(mode="json"), article.blocks])
-        for target, path in sorted(article.images.items()):
-            add([target, hashlib.sha256(path.read_bytes()).hexdigest()])
-    return digest.hexdigest()
 
 
-def render(
-    edition: Edition, task: Task, styles_folder: Path, cache: Path, environment: str
-) -> list[Path]:
-    """Make one task's outputs (in this process or a worker), unless they are up to date.
+# ---------------------------------------------------------------- planning
 
-    Returns the paths written; an up-to-date task writes nothing.
+
+def choose_variants(edition: Edition, variants: Iterable[str] | None) -> list[Variant]:
+    """The variants to build, checked by name (zh-TW is zh-Hant-TW)."""
+    tags = list(variants or edition.config.variants or [edition.config.language])
+    return list(dict.fromkeys(variant_named(tag) for tag in tags))
+
+
+def plan_outputs(
+    edition: Edition,
+    out: Path,
+    formats: Iterable[str],
+    variants: Iterable[str] | None,
+    environment: str,
+    articles: Iterable[str] | None = None,
+) -> list[Output]:
+    """Every output a build wants, with its key. With ``articles`` (slugs), only those
+    articles' own outputs: the proof of one piece, not the edition."""
+    slugs = {a.slug for a in edition.articles}
+    wanted = list(dict.fromkeys(articles or ()))
+    for slug in wanted:
+        if slug not in slugs:
+            raise BuildError(
+                f"no article `{slug}` in the edition; its articles are: {', '.join(sorted(slugs))}"
+            )
+    keys = {a.slug: article_key(a) for a in edition.articles}
+    cache = out / CACHE_FOLDER / KEYS_FOLDER
+    outputs = []
+    for variant in choose_variants(edition, variants):
+        base = variant_key(edition, variant)
+        folder = out / variant.tag
+        for name in dict.fromkeys(formats):
+            fmt = format_named(name)
+
+            def output(
+                path: Path, key: str, slug: str | None = None, tag=variant.tag, name=name
+            ) -> Output:
+                stamp = cache / f"{path.relative_to(out).as_posix()}.key"
+                return Output(path, tag, name, key, slug, stamp)
+
+            if not wanted:
+                whole = _hash(environment, name, base, [keys[a.slug] for a in edition.articles])
+                outputs.append(output(folder / f"{edition.config.name}{fmt.extension}", whole))
+            if fmt.per_article:
+                for article in edition.articles:
+                    if wanted and article.slug not in wanted:
+                        continue
+                    key = _hash(environment, name, base, keys[article.slug])
+                    path = folder / ARTICLES_FOLDER / f"{article.slug}{fmt.extension}"
+                    outputs.append(output(path, key, article.slug))
+    return outputs
+
+
+def _cost(edition: Edition, format: str, slugs: Iterable[str | None]) -> float:
+    """Seconds a unit is likely to take: a fixed start, plus each article's length
+    times its format's weight (a PDF layout costs several times an EPUB)."""
+    sizes = {a.slug: len(json.dumps(a.blocks, ensure_ascii=False)) for a in edition.articles}
+    weight = format_named(format).weight
+    total = sum(sizes.values()) if None in slugs else sum(sizes[s] for s in slugs)
+    return 0.3 + weight * total / 20_000
+
+
+def make_units(
+    edition: Edition, stale: Sequence[Output], styles_folder: Path, cache: Path
+) -> list[Unit]:
+    """Group stale outputs into units, longest first.
+
+    An edition output is one unit; a per-article output is a unit of its own
+    (an article's DOCX needs nothing of the others), except that the stale
+    per-article PDFs of a variant whose edition PDF is also stale go with it:
+    one layout of each article serves both.
     """
-    converted = apply_variant(edition, task.variant)
-    key = fingerprint(converted, task, environment)
-    stamp = cache / "outputs" / f"{task.variant.tag}.{task.format}.key"
-    if all(o.path.is_file() for o in task.outputs) and stamp.is_file() and stamp.read_text() == key:
-        return []
-    writer = writer_for(task.format)()
-    styles = Styles(styles_folder)
-    for output in task.outputs:
-        part = converted.only(output.article) if output.article else converted
-        with atomic_target(output.path) as temporary:
-            writer.write(WriterContext(part, styles, cache), temporary)
-    _remove_stale_articles(task)
-    write_atomically(stamp, key.encode())
-    return [output.path for output in task.outputs]
+    groups: dict[tuple, list[Output]] = {}
+    for output in stale:
+        whole = (output.variant, output.format, None)
+        if output.article is None or (output.format == "pdf" and whole in groups):
+            groups.setdefault(whole, []).append(output)
+        else:
+            groups.setdefault((output.variant, output.format, output.article), [output])
+    units = []
+    for (tag, format, slug), outputs in groups.items():
+        part = edition if slug is None else edition.only(slug)
+        slugs = [o.article for o in outputs]
+        units.append(
+            Unit(
+                part,
+                variant_named(tag),
+                format,
+                tuple(outputs),
+                styles_folder,
+                cache,
+                _cost(edition, format, slugs if slug else [None]),
+            )
+        )
+    return sorted(units, key=lambda u: -u.cost)
 
 
-def _remove_stale_articles(task: Task) -> None:
-    """Per-article files of articles the edition no longer has would pass for current."""
-    articles = [o.path for o in task.outputs if o.article]
-    if not articles:
-        return
-    for path in articles[0].parent.glob(f"*{articles[0].suffix}"):
-        if path not in articles:
-            path.unlink()
+# ---------------------------------------------------------------- running
 
 
-def _quiet_worker() -> None:
-    """A worker prints nothing: its warnings go back to the main process with its result."""
-    logging.getLogger("publisher").handlers[:] = []
+def run_unit(unit: Unit) -> UnitResult:
+    """Make a unit's outputs (in this process or a worker); each written atomically,
+    then its stamp. A user-fixable failure is reported in the result, not raised,
+    so the other units go on."""
+    from .writers import WriterContext, writer_for  # the writer's import is the unit's cost
 
-
-def _render_in_worker(
-    edition: Edition, task: Task, styles_folder: Path, cache: Path, environment: str
-) -> tuple[list[Path], list[str]]:
+    start = time.perf_counter()
+    result = UnitResult(unit.name, pid=os.getpid())
     with WarningCounter() as counter:
-        paths = render(edition, task, styles_folder, cache, environment)
-    return paths, counter.messages
+        try:
+            converted = apply_variant(unit.edition, unit.variant)
+            writer = writer_for(unit.format)()
+            context = WriterContext(converted, Styles(unit.styles_folder), unit.cache)
+            with ExitStack() as stack:
+                whole = next((o for o in unit.outputs if o.article is None), None)
+                targets = {o: stack.enter_context(atomic_target(o.path)) for o in unit.outputs}
+                writer.write_outputs(
+                    context,
+                    targets[whole] if whole else None,
+                    {o.article: t for o, t in targets.items() if o.article},
+                )
+            # Renamed into place together when the stack closed; now the stamps.
+            for output in unit.outputs:
+                write_atomically(output.stamp, output.key.encode())
+            result.written = [o.path for o in unit.outputs]
+        except PublisherError as error:
+            result.error = str(error)
+            result.failed = [o.path for o in unit.outputs]
+    result.warnings = counter.messages
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _remove_stale_articles(out: Path, outputs: Sequence[Output]) -> None:
+    """Per-article files of articles the edition no longer has would pass for current."""
+    kept: dict[Path, set[Path]] = {}
+    for output in outputs:
+        if output.article:
+            kept.setdefault(output.path.parent, set()).add(output.path)
+    for folder, paths in kept.items():
+        suffix = next(iter(paths)).suffix
+        for path in folder.glob(f"*{suffix}"):
+            if path not in paths:
+                path.unlink()
+                stamp = out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out)}.key"
+                stamp.unlink(missing_ok=True)
 
 
 def build_edition(
@@ -203,39 +364,56 @@ def build_edition(
     formats: Iterable[str] = FORMATS,
     variants: Iterable[str] | None = None,
     *,
-    jobs: int = 1,
+    jobs: int | None = 1,
     styles_folder: Path = DEFAULT_STYLES,
+    articles: Iterable[str] | None = None,
     report: Callable[[Path], None] | None = None,
+    progress: Callable[[Event], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[Path]:
     """Build the edition in ``source`` into ``out``; return the paths written.
 
-    ``report``, if given, is called with each path as it is written.
+    ``articles`` (slugs) builds only those articles' own outputs. ``report`` is
+    called with each path as it is written; ``progress`` with an :class:`Event`
+    for every output (built, up to date, failed). ``executor`` runs the units
+    (kept open by the caller across builds, e.g. by a watcher); else one is
+    made for this build: ``jobs`` worker processes (None: one per core), or
+    this process when there is one job or one unit. Raises :class:`BuildError`
+    after the other units finished if any unit failed.
     """
     cache = out / CACHE_FOLDER
     edition = load_edition(source, cache / "ast")
-    tasks = plan(edition, out, formats, variants)
     Styles(styles_folder).file("print.css")  # fail before work if the styles are gone
     environment = environment_key(styles_folder)
+    outputs = plan_outputs(edition, out, formats, variants, environment, articles)
+    if not articles:
+        _remove_stale_articles(out, outputs)
+    stale = [o for o in outputs if not o.up_to_date()]
+    for output in outputs if progress else ():
+        if output not in stale:
+            progress(Event("up to date", output.path))
+    units = make_units(edition, stale, styles_folder, cache)
+
     written: list[Path] = []
-
-    def done(paths: list[Path]) -> None:
-        written.extend(paths)
-        for path in paths if report else ():
-            report(path)
-
-    if jobs > 1 and len(tasks) > 1:
-        workers = min(jobs, len(tasks), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-            futures = [
-                pool.submit(_render_in_worker, edition, t, styles_folder, cache, environment)
-                for t in tasks
-            ]
-            for future in futures:
-                paths, warnings = future.result()
-                for message in warnings:  # printed and counted here, once
+    errors: list[str] = []
+    with ExitStack() as stack:
+        if executor is None:
+            local = jobs != 1 and len(units) > 1
+            executor = stack.enter_context(LocalExecutor(jobs) if local else InlineExecutor())
+        for result in executor.map_unordered(run_unit, units):
+            if result.pid != os.getpid():  # a worker's: printed and counted here, once
+                for message in result.warnings:
                     logger.warning(message)
-                done(paths)
-    else:
-        for task in tasks:
-            done(render(edition, task, styles_folder, cache, environment))
+            written.extend(result.written)
+            if result.error:
+                errors.append(f"{result.unit}: {result.error}")
+            for path in result.written:
+                if report:
+                    report(path)
+                if progress:
+                    progress(Event("built", path, result.seconds))
+            for path in result.failed if progress else ():
+                progress(Event("failed", path, result.seconds, result.error))
+    if errors:
+        raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
     return written

@@ -105,9 +105,16 @@ def main() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Outputs to render at once.",
+    default=None,
+    help="Worker processes rendering at once; default: one per core.",
+)
+@click.option(
+    "--article",
+    "articles",
+    multiple=True,
+    metavar="SLUG",
+    help="Build only this article's own outputs (repeatable), to proof it without "
+    "waiting for the edition.",
 )
 @click.option(
     "--styles",
@@ -123,31 +130,39 @@ def build(
     archive: str | None,
     out: str,
     variants: tuple[str, ...],
-    jobs: int,
+    jobs: int | None,
+    articles: tuple[str, ...],
     styles_folder: Path,
     strict: bool,
 ) -> None:
     """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
     outputs = Outputs(out)
 
-    def wrote(path: Path) -> None:
-        place = outputs.publish(path) if outputs.remote else display_path(path)
-        click.echo(f"wrote {place}", err=True)
+    from .progress import BuildProgress
 
+    progress = BuildProgress(lambda path: shown(display_path(path)))
     options = {
         "formats": formats or FORMATS,
         "variants": variants or None,
         "jobs": jobs,
         "styles_folder": styles_folder,
-        "report": wrote,
+        "report": outputs.publish if outputs.remote else None,
+        "progress": progress,
     }
+    if articles:
+        if archive is not None:
+            raise click.UsageError("--article proofs one edition's article: use --source")
+        options["articles"] = articles
     with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
         if archive is not None:
             report = build_archive(local, outputs.staging, **options)
             _archive_summary(report, "built")
             _finish(counter, strict)
             return
-        written = builds.build_edition(local, outputs.staging, **options)
+        try:
+            written = builds.build_edition(local, outputs.staging, **options)
+        finally:
+            click.echo(progress.finish(), err=True)
         if not written:
             click.echo(f"{out}: every output is up to date", err=True)
         _finish(counter, strict)

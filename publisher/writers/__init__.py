@@ -1,28 +1,55 @@
-"""Output formats: one module each, registered here by name.
+"""Output formats: one module each, registered here by name with what a build
+must know about them before rendering anything.
 
-The registry names modules rather than importing them, so that commands that
-write nothing (``publisher check``, ``--help``) do not pay for loading
-WeasyPrint, ebooklib and python-docx.
+The registry names modules rather than importing them, and holds each format's
+extension and whether it is also written article by article, so that planning
+a build, a no-op rebuild, ``publisher check`` and ``--help`` never load
+WeasyPrint, ebooklib or python-docx. ``tests/test_units.py`` checks that these
+entries agree with the writer classes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 
 from .base import Writer, WriterContext
 
+
+@dataclass(frozen=True)
+class Format:
+    """A format as the build plans it: no import of its writer needed."""
+
+    name: str  # as typed on the command line: "pdf"
+    extension: str  # ".pdf"
+    per_article: bool  # also written to OUT/<variant>/articles/<slug><extension>
+    module: str
+    writer: str  # the Writer class in ``module``
+    # How long one article takes relative to the others, for balancing units
+    # across workers (measured on the sample: laying out a PDF dominates).
+    weight: float = 1.0
+
+
 _REGISTRY = {
-    "pdf": ("publisher.writers.pdf", "PdfWriter"),
-    "epub": ("publisher.writers.epub", "EpubWriter"),
-    "docx": ("publisher.writers.docx", "DocxWriter"),
+    f.name: f
+    for f in (
+        Format("pdf", ".pdf", True, "publisher.writers.pdf", "PdfWriter", weight=4.0),
+        Format("epub", ".epub", False, "publisher.writers.epub", "EpubWriter", weight=0.5),
+        Format("docx", ".docx", True, "publisher.writers.docx", "DocxWriter", weight=0.5),
+    )
 }
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 
 
+def format_named(name: str) -> Format:
+    """The registry entry of a format named in :data:`FORMATS`."""
+    return _REGISTRY[name]
+
+
 def writer_for(format: str) -> type[Writer]:
-    """The writer class of a format named in :data:`FORMATS`."""
-    module, name = _REGISTRY[format]
-    return getattr(import_module(module), name)
+    """The writer class of a format named in :data:`FORMATS` (imports its module)."""
+    entry = _REGISTRY[format]
+    return getattr(import_module(entry.module), entry.writer)
 
 
-__all__ = ["FORMATS", "Writer", "WriterContext", "writer_for"]
+__all__ = ["FORMATS", "Format", "Writer", "WriterContext", "format_named", "writer_for"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,3 +36,14 @@ class Writer(ABC):
 
     @abstractmethod
     def write(self, context: WriterContext, target: Path) -> None: ...
+
+    def write_outputs(
+        self, context: WriterContext, edition: Path | None, articles: Mapping[str, Path]
+    ) -> None:
+        """Write the edition to ``edition`` (unless None) and each article named in
+        ``articles`` (slug -> target) alone. Writers that can share work between
+        them (the PDF lays out each article once) do it here."""
+        if edition is not None:
+            self.write(context, edition)
+        for slug, target in articles.items():
+            self.write(replace(context, edition=context.edition.only(slug)), target)

@@ -1,15 +1,47 @@
-"""PDF: the edition as one HTML document, laid out by WeasyPrint with ``styles/print.css``."""
+"""PDF: each article laid out once by WeasyPrint with ``styles/print.css``; its pages
+make both its own PDF and its part of the edition PDF.
+
+An article is laid out alone (``edition.html`` with one article), exactly as
+its own PDF shows it: page numbers from 1, running heads of its own. The
+edition PDF takes the same pages, painted without their margin boxes into one
+PDF that holds one subset of each font (:class:`_EditionPdf`), and then gets
+its page furniture from one small document laid out at the end, when the page
+count of every article is known: the cover and contents (page numbers as text),
+then one empty page per article page whose margin boxes carry the edition's
+page number and running heads (:func:`_furniture_html`). So an article after
+one whose page count changed is not laid out again; only the numbers painted
+on it change. Each article's layout is released once painted, so memory does
+not grow with the number of articles: what stays is the compressed content of
+each page and the glyphs used so far.
+
+Left and right pages must have the same margins in ``print.css`` (the running
+heads may differ): an article laid out from a right-hand page may land on a
+left-hand one. Tagged and archival PDFs (``pdf: tagged/archival``) need the
+whole layout for their structure tree, so they are laid out as one document.
+"""
 
 from __future__ import annotations
 
 import base64
 import logging
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
 
-from weasyprint import CSS, HTML
+import pydyf
+from lxml import html as lxml_html
+from weasyprint import CSS, DEFAULT_OPTIONS, HTML, Document
+from weasyprint.formatting_structure.boxes import MarginBox
+from weasyprint.matrix import Matrix
+from weasyprint.pdf import _use_references, _w3c_date_to_pdf
+from weasyprint.pdf.anchors import add_annotations, add_forms, add_links, add_outlines
+from weasyprint.pdf.fonts import build_fonts_dictionary
+from weasyprint.pdf.stream import Stream
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from ..document import Article, Edition
 from ..errors import BuildError, warn
 from . import cjk_justify, typography
 from .base import Writer, WriterContext
@@ -68,18 +100,90 @@ def data_uri(path: Path) -> str:
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
+# 72 PDF points per inch / 96 CSS pixels per inch.
+SCALE = 0.75
+# The edition's own pages, laid out after the articles: cover and contents, and
+# one empty page per article page carrying its running heads and page number.
+FURNITURE_CSS = """
+.furniture { break-before: page; height: 1px; }
+.furniture:first-child { break-before: auto; }
+.furniture.front { page: cover; }
+.furniture[data-title] { string-set: article-title attr(data-title); }
+"""
+
+
 class PdfWriter(Writer):
     name = "pdf"
     extension = ".pdf"
     per_article = True
 
     def write(self, context: WriterContext, target: Path) -> None:
+        edition = context.edition
+        if edition.single_article:
+            self.write_outputs(context, None, {edition.articles[0].slug: target})
+        else:
+            self.write_outputs(context, target, {})
+
+    def write_outputs(
+        self, context: WriterContext, edition: Path | None, articles: Mapping[str, Path]
+    ) -> None:
+        """Lay out each article once, for its own PDF (if in ``articles``) and the
+        edition's (if ``edition``)."""
         cjk_justify.install()
         _forward_weasyprint_warnings()
-        edition = context.edition
-        options = edition.config.pdf
+        typesetter = _Typesetter(context)
+        whole = context.edition
+        if typesetter.variant is not None:  # tagged or archival: one layout, structure and all
+            if edition is not None:
+                typesetter.write(typesetter.render(typesetter.html(whole)), edition)
+            for slug, target in articles.items():
+                typesetter.write(typesetter.render(typesetter.html(whole.only(slug))), target)
+            return
+        assembled = _EditionPdf(typesetter) if edition is not None else None
+        for article in whole.articles:
+            own = articles.get(article.slug)
+            if own is None and assembled is None:
+                continue
+            page = whole.only(article.slug)
+            source = typesetter.html(page)
+            document = typesetter.render(source)
+            if own is not None:
+                typesetter.write(document, own)
+            if assembled is not None:
+                assembled.add_article(article, document, _running_title(source))
+            del document  # the layout goes: only the painted pages stay
+        if assembled is not None:
+            assembled.write(edition)
+
+
+class _Typesetter:
+    """One variant's print look, parsed once: fonts, stylesheet, URL fetcher, options."""
+
+    def __init__(self, context: WriterContext) -> None:
+        self.context = context
+        self.edition = context.edition
+        options = self.edition.config.pdf
+        self.variant = PDF_VARIANTS[options.tagged, options.archival]
+        # One font configuration for every document of the unit: fonts are loaded
+        # once, and the edition's pages, painted from several documents, share them.
+        self.fonts = FontConfiguration()
+        self.fetcher = LocalFetcher([self.edition.root, context.styles.folder])
+        stylesheet = context.styles.file("print.css")
+        self.stylesheet = CSS(
+            filename=str(stylesheet), url_fetcher=self.fetcher, font_config=self.fonts
+        )
+        self.options = {
+            "pdf_identifier": self.edition.identifier.encode(),
+            "pdf_variant": self.variant,
+        }
+
+    def html(
+        self, edition: Edition, *, front_matter: bool = False, pages: dict | None = None
+    ) -> str:
+        """``edition.html`` for ``edition``; with ``front_matter``, the cover and the
+        contents alone, numbered from ``pages`` (slug -> page number)."""
         articles = [
-            (article, article_html(edition, article, data_uri, typography.for_print))
+            (article, "" if front_matter else self.article_html(edition, article))
             for article in edition.articles
         ]
         keywords = list(
@@ -88,24 +192,280 @@ class PdfWriter(Writer):
             )
         )
         cover = edition.config.cover
-        html = context.styles.render(
+        return self.context.styles.render(
             "edition.html",
             edition=edition,
             articles=articles,
             keywords=keywords,
-            page=options,
+            page=edition.config.pdf,
             cover_url=data_uri(edition.root / cover) if cover else None,
             modified=edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            front_matter=front_matter,
+            contents_pages=pages or {},
         )
-        fetcher = LocalFetcher([edition.root, context.styles.folder])
-        stylesheet = context.styles.file("print.css")
+
+    @staticmethod
+    def article_html(edition: Edition, article: Article) -> str:
+        return article_html(edition, article, data_uri, typography.for_print)
+
+    def render(self, html: str, stylesheets: tuple[CSS, ...] = ()) -> Document:
         try:
-            document = HTML(string=html, base_url=edition.root.as_uri() + "/", url_fetcher=fetcher)
-            document.write_pdf(
-                target,
-                stylesheets=[CSS(filename=str(stylesheet), url_fetcher=fetcher)],
-                pdf_identifier=edition.identifier.encode(),
-                pdf_variant=PDF_VARIANTS[options.tagged, options.archival],
+            document = HTML(
+                string=html, base_url=self.edition.root.as_uri() + "/", url_fetcher=self.fetcher
+            )
+            return document.render(
+                font_config=self.fonts, stylesheets=[self.stylesheet, *stylesheets], **self.options
             )
         except FatalURLFetchingError as error:
             raise BuildError(str(error)) from None
+
+    def write(self, document: Document, target: Path) -> None:
+        document.write_pdf(target, **self.options)
+
+
+def _running_title(html: str) -> str:
+    """The article title the running heads show, as print.css sets it from the headline:
+    its ``data-title`` (a two-part headline) or its text."""
+    for headline in lxml_html.document_fromstring(html).iter("h1"):
+        if "title" in (headline.get("class") or "").split():
+            return headline.get("data-title") or headline.text_content()
+    return ""
+
+
+class _FrozenStream(pydyf.Object):
+    """A page's content, compressed as soon as it is painted so that its layout can go."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data = data
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @property
+    def compressible(self) -> bool:
+        return False  # a stream never goes into an object stream
+
+
+class _EditionPdf:
+    """The edition PDF put together page by page from documents laid out one at a time.
+
+    What WeasyPrint's ``Document.copy(pages from several documents).write_pdf()``
+    does, in the same way and with the same functions, except that each page is
+    painted when its article has been laid out, not when all have: the pages of
+    a thousand articles never need to be in memory together.
+    """
+
+    def __init__(self, typesetter: _Typesetter) -> None:
+        self.typesetter = typesetter
+        self.pdf = pydyf.PDF()
+        self.fonts: dict = {}  # shared by every page: one subset per font in the file
+        self.images: dict = {}
+        self.color_space = pydyf.Dictionary()
+        self.pdf.add_object(self.color_space)
+        self.resources = pydyf.Dictionary(
+            {
+                "ExtGState": pydyf.Dictionary(),
+                "XObject": pydyf.Dictionary(),
+                "Pattern": pydyf.Dictionary(),
+                "Shading": pydyf.Dictionary(),
+                "ColorSpace": self.color_space.reference,
+            }
+        )
+        self.pdf.add_object(self.resources)
+        self.names: list = []
+        self.anchors: set[str] = set()
+        self.annotation_files: dict = {}
+        self.pages: list[tuple[pydyf.Dictionary, SimpleNamespace]] = []
+        self.articles: list[tuple[Article, int, str]] = []  # article, pages, running title
+        self.margins: set[tuple[float, float]] = set()
+
+    def add_article(self, article: Article, document: Document, title: str) -> None:
+        self.articles.append((article, len(document.pages), title))
+        for page in document.pages:
+            box = page._page_box
+            self.margins.add((round(box.margin_left, 3), round(box.margin_top, 3)))
+        self.pages += self._paint(document, margin_boxes=False)
+
+    def _paint(
+        self, document: Document, *, margin_boxes: bool
+    ) -> list[tuple[pydyf.Dictionary, SimpleNamespace]]:
+        """Paint a document's pages into this PDF: content, links, anchors; return each
+        page's dictionary with what the outline needs of it."""
+        own = {name for page in document.pages for name in page.anchors}
+        known = self.anchors | own
+        painted = []
+        for page in document.pages:
+            links = [link for link in page.links if link[0] != "internal" or link[1] in known]
+            anchors = [
+                (name, x, y)
+                for name, (x, y, _, _) in page.anchors.items()
+                if name not in self.anchors
+            ]
+            self.anchors.update(name for name, _, _ in anchors)
+            matrix = Matrix(SCALE, 0, 0, -SCALE, 0, page.height * SCALE)
+            width, height = page.width * SCALE, page.height * SCALE
+            stream = Stream(
+                self.fonts,
+                (0, 0, page.width, page.height),
+                self.resources,
+                self.images,
+                None,
+                {},
+                None,
+                compress=True,
+            )
+            # Each content stream restores the graphics state it found: the page's
+            # furniture is a second stream that must start from PDF's own axes.
+            stream.push_state()
+            stream.transform(d=-1, f=height)
+            pdf_page = pydyf.Dictionary(
+                {
+                    "Type": "/Page",
+                    "Parent": self.pdf.pages.reference,
+                    "MediaBox": pydyf.Array([0, 0, width, height]),
+                    "Resources": self.resources.reference,
+                    "TrimBox": pydyf.Array([0, 0, width, height]),
+                    "BleedBox": pydyf.Array([0, 0, width, height]),
+                }
+            )
+            self.pdf.add_page(pdf_page)
+            add_links((links, anchors), matrix, self.pdf, pdf_page, self.names, None)
+            add_annotations(
+                links, matrix, document, self.pdf, pdf_page, self.annotation_files, True
+            )
+            add_forms(
+                page.forms, matrix, self.pdf, pdf_page, self.resources, stream,
+                self.typesetter.fonts.font_map,
+            )  # fmt: skip
+            box = page._page_box
+            children = box.children
+            if not margin_boxes:
+                box.children = [c for c in children if not isinstance(c, MarginBox)]
+            try:
+                page.paint(stream, SCALE)
+            finally:
+                box.children = children
+            stream.pop_state()
+            content = _FrozenStream(stream.data)
+            self.pdf.add_object(content)
+            pdf_page["Contents"] = pydyf.Array([content.reference])
+            painted.append(
+                (pdf_page, SimpleNamespace(bookmarks=page.bookmarks, height=page.height))
+            )
+        return painted
+
+    def _front_matter(self) -> tuple[Document, dict[str, int]]:
+        """Cover and contents, numbered: their own page count decides where the first
+        article starts, so lay them out until the count holds (once, nearly always)."""
+        typesetter, edition = self.typesetter, self.typesetter.edition
+        front_pages = 2
+        for _ in range(4):
+            numbers, page = {}, front_pages + 1
+            for article, count, _ in self.articles:
+                numbers[article.slug] = page
+                page += count
+            document = typesetter.render(typesetter.html(edition, front_matter=True, pages=numbers))
+            if len(document.pages) == front_pages:
+                return document, numbers
+            front_pages = len(document.pages)
+        raise BuildError("the contents page count does not settle; shorten the article titles")
+
+    def _furniture(self, front_pages: int) -> Document:
+        """Page numbers and running heads of every page, in a document of empty pages."""
+        edition = self.typesetter.edition
+        parts = ['<div class="furniture front"></div>'] * front_pages
+        for _, count, title in self.articles:
+            parts.append(f'<div class="furniture" data-title="{_attribute(title)}"></div>')
+            parts += ['<div class="furniture"></div>'] * (count - 1)
+        options = edition.config.pdf
+        html = (
+            f'<!DOCTYPE html><html lang="{_attribute(edition.lang)}"><head><meta charset="utf-8">'
+            f"<style>@page {{ size: {options.page_size}; margin: {options.margins}; }}</style>"
+            f'</head><body data-edition-title="{_attribute(edition.title)}">'
+            + "".join(parts)
+            + "</body></html>"
+        )
+        return self.typesetter.render(html, (CSS(string=FURNITURE_CSS),))
+
+    def write(self, target: Path) -> None:
+        front, _ = self._front_matter()
+        article_pages = self.pages
+        self.pages = self._paint(front, margin_boxes=True) + article_pages
+        # The page tree in reading order: the front matter was painted last.
+        kids = self.pdf.pages["Kids"]
+        split = 3 * len(article_pages)
+        self.pdf.pages["Kids"] = pydyf.Array(kids[split:] + kids[:split])
+
+        furniture = self._furniture(len(front.pages))
+        if len(furniture.pages) != len(self.pages):
+            raise BuildError(
+                f"the page furniture has {len(furniture.pages)} pages for {len(self.pages)}"
+            )
+        for (pdf_page, _), page in zip(
+            article_pages, furniture.pages[len(front.pages) :], strict=True
+        ):
+            box = page._page_box
+            if (round(box.margin_left, 3), round(box.margin_top, 3)) not in self.margins:
+                raise BuildError(
+                    f"{self.typesetter.context.styles.file('print.css')}: left and right "
+                    "pages must have the same margins (each article is laid out once, "
+                    "and may fall on either side)"
+                )
+            stream = Stream(
+                self.fonts, (0, 0, page.width, page.height), self.resources, self.images,
+                None, {}, None, compress=True,
+            )  # fmt: skip
+            stream.push_state()
+            stream.transform(d=-1, f=page.height * SCALE)
+            page.paint(stream, SCALE)
+            stream.pop_state()
+            content = _FrozenStream(stream.data)
+            self.pdf.add_object(content)
+            pdf_page["Contents"].append(content.reference)
+
+        shell = Document([stub for _, stub in self.pages], front.metadata, None, None, {}, None)
+        add_outlines(self.pdf, shell.make_bookmark_tree(SCALE, transform_pages=True))
+        self._metadata(front)
+        fonts = build_fonts_dictionary(self.pdf, self.fonts, True, True, dict(DEFAULT_OPTIONS))
+        self.pdf.add_object(fonts)
+        self.resources["Font"] = fonts.reference
+        _use_references(self.pdf, self.resources, self.images, {})
+        if self.names:
+            names = pydyf.Array()
+            for name, destination in sorted(self.names):
+                names.append(pydyf.String(name))
+                names.append(destination)
+            self.pdf.catalog["Names"] = pydyf.Dictionary(
+                {"Dests": pydyf.Dictionary({"Names": names})}
+            )
+        with target.open("wb") as file:
+            self.pdf.write(file, None, self.typesetter.options["pdf_identifier"], True)
+
+    def _metadata(self, front: Document) -> None:
+        """The document information, as WeasyPrint writes it from the HTML's head."""
+        from weasyprint import VERSION
+
+        info, metadata = self.pdf.info, front.metadata
+        info["Producer"] = pydyf.String(f"WeasyPrint {VERSION}")
+        if metadata.title:
+            info["Title"] = pydyf.String(metadata.title)
+        if metadata.authors:
+            info["Author"] = pydyf.String(", ".join(metadata.authors))
+        if metadata.description:
+            info["Subject"] = pydyf.String(metadata.description)
+        if metadata.keywords:
+            info["Keywords"] = pydyf.String(", ".join(metadata.keywords))
+        if metadata.generator:
+            info["Creator"] = pydyf.String(metadata.generator)
+        if metadata.created:
+            info["CreationDate"] = pydyf.String(_w3c_date_to_pdf(metadata.created, "created"))
+        if metadata.modified:
+            info["ModDate"] = pydyf.String(_w3c_date_to_pdf(metadata.modified, "modified"))
+        if metadata.lang:
+            self.pdf.catalog["Lang"] = pydyf.String(metadata.lang)
+
+
+def _attribute(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

@@ -1,0 +1,118 @@
+"""Where the units of a build run: the executor seam.
+
+A build (``publisher.build``) turns an edition into a list of units. A unit is
+pure: a frozen, picklable object holding its content-addressed inputs (the
+parsed articles, the edition metadata, the variant, the keys of its outputs)
+and the paths it writes. Running it is a plain function call,
+``function(unit) -> result``, that reads nothing but the unit and the files
+its keys cover (images, ``styles/``), writes only its own outputs (each
+atomically, beside its stamp in the cache folder) and returns a small
+picklable result (paths written, warnings, seconds). Running a unit twice
+gives the same bytes.
+
+An executor runs such calls and yields results as units finish, in any
+order. That is the whole interface (:class:`Executor`):
+
+* ``map_unordered(function, units)``: an iterator of ``function(unit)``
+  results in completion order; an exception raised by a unit is raised from
+  the iterator. ``units`` are already sorted longest first (by
+  ``unit.cost``), so a scheduler that starts them in that order balances
+  its workers.
+* ``close()``: stop the workers. Executors are context managers, and may be
+  kept open across builds (``publisher watch``) so workers stay warm.
+
+Workers must see the output folder (a local pool does; a distributed
+executor needs a shared file system).
+
+Two implementations live here: :class:`InlineExecutor` (this process: no
+start-up cost, used for one job or one unit) and :class:`LocalExecutor`
+(long-lived worker processes, one per core by default).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Protocol, TypeVar
+
+U = TypeVar("U")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs pure units; see the module's documentation for the contract."""
+
+    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class InlineExecutor:
+    """Runs each unit in this process, in order."""
+
+    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
+        for unit in units:
+            yield function(unit)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> InlineExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _quiet_worker() -> None:
+    """A worker prints nothing: its warnings go back to the main process with its result."""
+    logging.getLogger("publisher").handlers[:] = []
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class LocalExecutor:
+    """A pool of worker processes on this machine, started on first use and kept
+    until :meth:`close`. At most ``jobs`` units run at once; the next unit starts
+    as soon as a worker is free, so long units started first keep every core busy."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs or default_jobs()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_quiet_worker)
+        # Submitted in the caller's order; the pool starts them as workers free up.
+        pending: set[Future] = {self._pool.submit(function, unit) for unit in units}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=id):
+                    yield future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
