@@ -6,6 +6,7 @@ PYTHON  := $(VENV)/bin/python
 SOURCE  ?= source
 OUT     ?= build
 JOBS    ?= 2
+ARTICLE ?=
 PUBLISH := $(PYTHON) -m publisher
 # fonts-noto-cjk: the CJK faces (SC, TC, HK); fonts-arphic-ukai: the Kai face of
 # bylines (CN, TW, HK forms); fonts-hanazono: fallback for the rare characters
@@ -17,14 +18,24 @@ DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-co
                    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx test lint check review pages clean docx-pdf-check \
-        vertical-pages
+.PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check \
+        vertical-pages bench
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
 
 pdf epub docx: setup
 	$(PUBLISH) build $@ --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+
+# Proof one article: its own PDF and DOCX in every variant, not the edition.
+#   make proof ARTICLE=02-jiaokou
+proof: setup
+	@test -n "$(ARTICLE)" || { echo "usage: make proof ARTICLE=<slug> (the article file's name)"; exit 2; }
+	$(PUBLISH) build pdf docx --article $(ARTICLE) --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+
+# Build times and memory (bench/units.py; several minutes, CPU-heavy).
+bench: setup
+	$(PYTHON) bench/units.py
 
 check: setup
 	$(PUBLISH) check --source $(SOURCE)
@@ -43,7 +54,7 @@ review: setup
 	$(PUBLISH) review --source $(SOURCE)
 
 test: setup
-	$(PYTHON) -m ruff check publisher styles tests source
+	$(PYTHON) -m ruff check publisher styles tests source bench
 	$(PYTHON) -m pytest -n $(JOBS)
 
 lint: setup

@@ -263,13 +263,10 @@ def plan_outputs(
     return outputs
 
 
-def _cost(edition: Edition, format: str, slugs: Iterable[str | None]) -> float:
-    """Seconds a unit is likely to take: a fixed start, plus each article's length
-    times its format's weight (a PDF layout costs several times an EPUB)."""
-    sizes = {a.slug: len(json.dumps(a.blocks, ensure_ascii=False)) for a in edition.articles}
-    weight = format_named(format).weight
-    total = sum(sizes.values()) if None in slugs else sum(sizes[s] for s in slugs)
-    return 0.3 + weight * total / 20_000
+def _cost(sizes: dict[str, int], format: str, slugs: Iterable[str]) -> float:
+    """Seconds a unit is likely to take: a fixed start, plus its articles' length
+    times the format's weight (a PDF layout costs several times an EPUB)."""
+    return 0.3 + format_named(format).weight * sum(sizes[s] for s in slugs) / 20_000
 
 
 def make_units(
@@ -289,10 +286,10 @@ def make_units(
             groups.setdefault(whole, []).append(output)
         else:
             groups.setdefault((output.variant, output.format, output.article), [output])
+    sizes = {a.slug: len(json.dumps(a.blocks, ensure_ascii=False)) for a in edition.articles}
     units = []
     for (tag, format, slug), outputs in groups.items():
         part = edition if slug is None else edition.only(slug)
-        slugs = [o.article for o in outputs]
         units.append(
             Unit(
                 part,
@@ -301,7 +298,7 @@ def make_units(
                 tuple(outputs),
                 styles_folder,
                 cache,
-                _cost(edition, format, slugs if slug else [None]),
+                _cost(sizes, format, [slug] if slug else sizes),
             )
         )
     return sorted(units, key=lambda u: -u.cost)

@@ -34,8 +34,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 U = TypeVar("U")
 R = TypeVar("R")
@@ -93,6 +95,9 @@ class LocalExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
+        # Imported here: multiprocessing is not needed by a build with nothing to do.
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_quiet_worker)
         # Submitted in the caller's order; the pool starts them as workers free up.

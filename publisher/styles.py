@@ -10,14 +10,16 @@ import hashlib
 import importlib.util
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import yaml
 
 from .atomic import atomic_target
 from .errors import BuildError
 from .pandoc import pandoc_version
+
+if TYPE_CHECKING:
+    import jinja2
 
 DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -36,6 +38,8 @@ class Styles:
 
     @cached_property
     def templates(self) -> jinja2.Environment:
+        import jinja2  # not at import: a build with nothing to write renders no template
+
         return jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.folder / "templates"),
             autoescape=True,
@@ -44,6 +48,8 @@ class Styles:
         )
 
     def render(self, template: str, **context: Any) -> str:
+        import jinja2
+
         try:
             return self.templates.get_template(template).render(**context)
         except jinja2.TemplateNotFound:

@@ -1,0 +1,250 @@
+"""The article as the unit of work, measured in one run: prints one table.
+
+    .venv/bin/python bench/units.py [--runs 3] [--sizes 100,200,1000] [--jobs N]
+
+(a) a cold full build of the sample (3 variants, 33 outputs) beside the naive
+    route: per variant, OpenCC over each article's Markdown, then one process
+    per call, one after another: pandoc to EPUB, pandoc to DOCX, pandoc to HTML
+    and WeasyPrint to PDF for each article, and one pandoc EPUB of the
+    variant's articles;
+(b) the no-op: a rebuild with nothing changed;
+(c) the rebuild after a one-article edit;
+(d) the proof loop: that article's zh-Hans PDF alone after the edit
+    (``--article``), beside a cold build of the zh-Hans PDFs;
+(e) generated editions of 100, 200 and 1,000 articles (the sample's four
+    repeated), one variant's PDFs with one job: time and peak memory (the
+    maximum resident set of the build process), and the slope in seconds per
+    article.
+
+Every figure is the wall-clock median of --runs runs of the real command line
+(a fresh process each time), except (e), run once per size. These machines are
+shared and noisy: read the ratios, which compare runs made minutes apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import opencc
+import pypandoc
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+PANDOC = pypandoc.get_pandoc_path()
+VARIANTS = {"zh-Hans": None, "zh-Hant-TW": "s2twp", "zh-Hant-HK": "s2hk"}
+EDITED = "02-jiaokou"
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def publisher(*arguments: str | Path) -> list[str]:
+    return [sys.executable, "-m", "publisher", "build", *map(str, arguments)]
+
+
+def measured(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one run, in a process of its own."""
+    probe = (
+        "import json, resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "subprocess.run(json.loads(sys.argv[1]), check=True, capture_output=True)\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps([seconds, peak]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(command)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return tuple(json.loads(result.stdout))
+
+
+def naive(work: Path) -> float:
+    """The route without publisher, one process per call, one after another."""
+    start = time.perf_counter()
+    articles = sorted((SOURCE / "articles").glob("*.md"))
+    for tag, config in VARIANTS.items():
+        folder = work / "naive" / tag / "articles"
+        folder.mkdir(parents=True, exist_ok=True)
+        converter = opencc.OpenCC(f"{config}.json") if config else None
+        converted = []
+        for article in articles:
+            text = article.read_text(encoding="utf-8")
+            target = folder / article.name
+            target.write_text(converter.convert(text) if converter else text, encoding="utf-8")
+            converted.append(target)
+        for article in converted:
+            stem = folder / article.stem
+            common = ["-f", "markdown+east_asian_line_breaks", str(article)]
+            subprocess.run([PANDOC, *common, "-o", f"{stem}.epub"], cwd=folder, check=True)
+            subprocess.run([PANDOC, *common, "-o", f"{stem}.docx"], cwd=folder, check=True)
+            subprocess.run(
+                [PANDOC, *common, "-s", "-t", "html5", "-o", f"{stem}.html"], cwd=folder, check=True
+            )
+            subprocess.run(
+                [sys.executable, "-m", "weasyprint", f"{stem}.html", f"{stem}.pdf"],
+                cwd=folder,
+                check=True,
+                capture_output=True,
+            )
+        subprocess.run(
+            [
+                PANDOC,
+                "-f",
+                "markdown+east_asian_line_breaks",
+                *map(str, converted),
+                "-o",
+                str(folder.parent / "edition.epub"),
+            ],
+            cwd=folder,
+            check=True,
+        )
+    return time.perf_counter() - start
+
+
+def edit(source: Path, n: int) -> None:
+    """A one-article edit that changes the text, a new sentence each time."""
+    article = source / "articles" / f"{EDITED}.md"
+    article.write_text(article.read_text(encoding="utf-8") + f"\n补记第{n}段。\n", encoding="utf-8")
+
+
+def generated(work: Path, count: int) -> Path:
+    """An edition of ``count`` articles, the sample's four repeated, in zh-Hans."""
+    source = work / f"gen-{count}"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(SOURCE / "images", source / "images")
+    (source / "articles").mkdir(parents=True)
+    (source / "edition.yaml").write_text(
+        f"title: 山西乡村振兴（{count}篇）\nname: generated\nlanguage: zh-Hans\ndate: 2024-07-15\n",
+        encoding="utf-8",
+    )
+    samples = sorted((SOURCE / "articles").glob("*.md"))
+    for number in range(count):
+        original = samples[number % len(samples)]
+        target = source / "articles" / f"{number:04d}-{original.stem.split('-', 1)[1]}.md"
+        target.write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
+    return source
+
+
+def median(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="100,200,1000")
+    parser.add_argument("--jobs", default="2", help="workers for (a)–(c); (e) uses one")
+    options = parser.parse_args()
+    sizes = [int(n) for n in options.sizes.split(",") if n]
+    rows: list[tuple[str, str, str]] = []
+
+    def row(what: str, value: str, note: str = "") -> None:
+        rows.append((what, value, note))
+        print(f"{what:<52} {value:>12}  {note}", flush=True)
+
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        source = Path(shutil.copytree(SOURCE, work / "source"))
+        out = work / "out"
+        jobs = ("--jobs", options.jobs)
+
+        def cold_full() -> float:
+            shutil.rmtree(out, ignore_errors=True)
+            return timed(publisher(*jobs, "--source", source, "--out", out))
+
+        def naive_route() -> float:
+            shutil.rmtree(work / "naive", ignore_errors=True)
+            return naive(work)
+
+        full, route = median(options.runs, cold_full), median(options.runs, naive_route)
+        row("(a) full sample build, cold (33 outputs)", f"{full:.2f} s")
+        row("    naive route", f"{route:.2f} s", f"ratio {full / route:.2f} (target <= 0.25)")
+
+        noop = median(options.runs, lambda: timed(publisher("--source", source, "--out", out)))
+        row("(b) no-op rebuild", f"{noop:.2f} s", "target <= 0.3 s")
+
+        edits = iter(range(1000))
+
+        def after_edit() -> float:
+            edit(source, next(edits))
+            return timed(publisher(*jobs, "--source", source, "--out", out))
+
+        row("(c) rebuild after a one-article edit", f"{median(options.runs, after_edit):.2f} s")
+
+        pdfs = work / "pdfs"
+
+        def cold_pdfs() -> float:
+            shutil.rmtree(pdfs, ignore_errors=True)
+            return timed(
+                publisher("pdf", "--variant", "zh-Hans", "--source", source, "--out", pdfs)
+            )
+
+        def proof() -> float:
+            edit(source, next(edits))
+            return timed(
+                publisher(
+                    "pdf",
+                    "--variant",
+                    "zh-Hans",
+                    "--article",
+                    EDITED,
+                    "--source",
+                    source,
+                    "--out",
+                    pdfs,
+                )
+            )
+
+        cold = median(options.runs, cold_pdfs)
+        loop = median(options.runs, proof)
+        row("(d) cold build of the zh-Hans PDFs", f"{cold:.2f} s")
+        row(
+            f"    proof loop: {EDITED}.pdf after an edit",
+            f"{loop:.2f} s",
+            f"ratio {loop / cold:.2f} (target <= 0.35)",
+        )
+
+        figures = []
+        for count in sizes:
+            generated_source = generated(work, count)
+            target = work / f"gen-out-{count}"
+            seconds, peak = measured(
+                publisher("pdf", "--jobs", "1", "--source", generated_source, "--out", target)
+            )
+            shutil.rmtree(target, ignore_errors=True)
+            figures.append((count, seconds))
+            row(
+                f"(e) {count} articles, zh-Hans PDFs, one job",
+                f"{seconds:.1f} s",
+                f"peak {peak:.0f} MB (target < 1024 MB)",
+            )
+        if len(figures) > 1:
+            (n0, t0), (n1, t1) = figures[0], figures[-1]
+            row(
+                f"    slope {n0}→{n1} articles",
+                f"{(t1 - t0) / (n1 - n0):.3f} s",
+                "per article per variant",
+            )
+            for count, seconds in figures:
+                predicted = t0 + (count - n0) * (t1 - t0) / (n1 - n0)
+                row(f"    {count}: measured / linear", f"{seconds / predicted:.2f}")
+
+
+if __name__ == "__main__":
+    main()

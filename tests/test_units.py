@@ -1,0 +1,176 @@
+"""The article as the unit of work: what a rebuild rewrites, one layout for both PDFs,
+proofing one article, a light no-op, progress lines, the executor seam."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import PUBLISHED, ROOT, SAMPLE, build_ok, run_publisher
+from outputs import pdf_fonts, pdf_text
+from pypdf import PdfReader
+
+from publisher.executors import InlineExecutor, LocalExecutor
+from publisher.writers import FORMATS, format_named, writer_for
+
+EDITED = "02-jiaokou"
+
+
+def files(out):
+    return {p.relative_to(out): p for p in out.rglob("*.*") if ".cache" not in p.parts}
+
+
+def identity(path):
+    """Changes when the file is written again (outputs are renamed into place)."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def test_format_metadata_agrees_with_the_writers():
+    for name in FORMATS:
+        entry, writer = format_named(name), writer_for(name)
+        assert (entry.extension, entry.per_article) == (writer.extension, writer.per_article)
+
+
+def test_one_article_edit_rewrites_the_editions_and_that_article_only(sample_copy, tmp_path):
+    out = build_ok(sample_copy, tmp_path / "out")
+    before = {name: identity(path) for name, path in files(out).items()}
+    assert len(before) == 33
+    article = sample_copy / "articles" / f"{EDITED}.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n补记一段。\n", encoding="utf-8")
+    result = run_publisher("build", "--source", sample_copy, "--out", out)
+    assert result.returncode == 0, result.stderr
+    rewritten = {name for name, path in files(out).items() if identity(path) != before[name]}
+    expected = {
+        name
+        for name in before
+        if name.parent.name != "articles" or name.stem == EDITED  # editions, and its own
+    }
+    assert rewritten == expected
+    assert {name.parts[0] for name in rewritten} == set(PUBLISHED)
+    assert len(rewritten) == 3 * (3 + 2)  # per variant: 3 editions, the article's PDF and DOCX
+    assert "built 15, up to date 18, failed 0" in result.stderr
+    # The edit is in, in every variant; the Traditional ones converted.
+    assert "补记一段" in pdf_text(out / "zh-Hans" / "articles" / f"{EDITED}.pdf")
+    assert "補記一段" in pdf_text(out / "zh-Hant-TW" / "shanxi-rural.pdf")
+
+
+def article_page_ranges(edition):
+    """Each article's pages in the edition PDF, from its bookmarks."""
+    reader = PdfReader(edition)
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    ends = [*starts[1:], len(reader.pages)]
+    return list(zip(starts, ends, strict=True))
+
+
+def pages_text(path, first, last):
+    """The text of pages first+1 … last, without running heads and page numbers."""
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(first + 1), "-l", str(last), "-y", "60",
+         "-H", "722", "-W", "100000", str(path), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+@pytest.mark.parametrize("tag", ["zh-Hans", "zh-Hant-HK"])
+def test_article_pdfs_and_the_edition_share_one_layout(sample_out, tag):
+    """The same text on the same pages in the same fonts; the edition's page numbers,
+    contents and bookmarks count from its cover."""
+    folder = sample_out / tag
+    edition = folder / "shanxi-rural.pdf"
+    ranges = article_page_ranges(edition)
+    slugs = sorted(p.stem for p in (folder / "articles").glob("*.pdf"))
+    edition_fonts = {f["name"] for f in pdf_fonts(edition)}
+    for slug, (first, last) in zip(slugs, ranges, strict=True):
+        own = folder / "articles" / f"{slug}.pdf"
+        assert len(PdfReader(own).pages) == last - first
+        assert pages_text(own, 0, last - first) == pages_text(edition, first, last), slug
+        # One subset per font in the edition, named as in the article's own PDF.
+        assert {f["name"] for f in pdf_fonts(own)} <= edition_fonts
+    assert len(edition_fonts) == len({name.split("+")[1] for name in edition_fonts})
+    # The contents give each article's first page, its bookmark leads there, and
+    # the number printed at the foot of each page is its place in the edition.
+    contents = pages_text(edition, 1, 2)
+    printed = [int(n) for n in re.findall(r"…\s*(\d+)", contents)]
+    assert printed == [first + 1 for first, _ in ranges]
+    reader = PdfReader(edition)
+    for number in range(2, len(reader.pages) + 1):
+        foot = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-y", "785", "-H", "57",
+             "-W", "1000", str(edition), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        assert foot == [str(number)], number
+
+
+def test_proof_builds_that_article_alone_as_the_edition_build_does(sample_out, tmp_path):
+    out = tmp_path / "proof"
+    result = run_publisher(
+        "build", "pdf", "docx", "--variant", "zh-Hans", "--article", EDITED,
+        "--source", SAMPLE, "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    built = set(files(out))
+    assert {str(p) for p in built} == {
+        f"zh-Hans/articles/{EDITED}.pdf",
+        f"zh-Hans/articles/{EDITED}.docx",
+    }
+    proof = out / "zh-Hans" / "articles" / f"{EDITED}.pdf"
+    assert proof.read_bytes() == (sample_out / "zh-Hans" / "articles" / proof.name).read_bytes()
+    wrong = run_publisher("build", "--article", "nonesuch", "--source", SAMPLE, "--out", out)
+    assert wrong.returncode == 1 and "no article `nonesuch`" in wrong.stderr
+    assert EDITED in wrong.stderr
+
+
+def test_noop_shows_every_output_and_imports_no_writer(sample_out):
+    """Up to date: one plain line per output (not a terminal), the summary, and none
+    of WeasyPrint, ebooklib, python-docx or rich loaded to find that out."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "publisher", "build", "--jobs", "2",
+         "--source", SAMPLE, "--out", sample_out],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    imported = {
+        line.split("|")[-1].strip() for line in result.stderr.splitlines() if "import time" in line
+    }
+    assert "publisher.build" in imported
+    heavy = {"weasyprint", "ebooklib", "docx", "rich", "publisher.writers.pdf"}
+    assert not heavy & imported
+    lines = [line for line in result.stderr.splitlines() if "import time" not in line]
+    assert sum(line.startswith("up to date ") for line in lines) == 33
+    assert "built 0, up to date 33, failed 0 in" in result.stderr
+
+
+def test_a_failed_unit_is_reported_and_the_others_built(tmp_path):
+    styles = shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    (styles / "epub.yaml").unlink()
+    out = tmp_path / "out"
+    result = run_publisher(
+        "build", "epub", "docx", "--variant", "zh-Hans", "--styles", styles,
+        "--source", SAMPLE, "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "failed     " in result.stderr and "epub.yaml" in result.stderr
+    assert "built 5, up to date 0, failed 1" in result.stderr
+    assert (out / "zh-Hans" / "shanxi-rural.docx").is_file()
+    assert not (out / "zh-Hans" / "shanxi-rural.epub").exists()
+
+
+def _square(n: int) -> int:
+    if n < 0:
+        raise ValueError("negative")
+    return n * n
+
+
+@pytest.mark.parametrize("executor", [InlineExecutor, lambda: LocalExecutor(2)])
+def test_executors_run_every_unit_and_raise_its_error(executor):
+    with executor() as running:
+        assert sorted(running.map_unordered(_square, [3, 1, 2])) == [1, 4, 9]
+        # Kept open: a second batch on the same workers.
+        assert list(running.map_unordered(_square, [5])) == [25]
+        with pytest.raises(ValueError, match="negative"):
+            list(running.map_unordered(_square, [1, -1]))
