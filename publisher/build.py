@@ -35,7 +35,7 @@ from .ambiguities import Ambiguity, find_ambiguities
 from .atomic import atomic_target, write_atomically
 from .document import Article, AstCache, Edition, parse_edition
 from .errors import BuildError, PublisherError, WarningCounter, logger
-from .executors import Executor, InlineExecutor, LocalExecutor
+from .executors import Executor, InlineExecutor, LocalExecutor, default_jobs
 from .pandoc import pandoc_version
 from .sources import read_edition
 from .styles import DEFAULT_STYLES, Styles
@@ -395,8 +395,10 @@ def build_edition(
     errors: list[str] = []
     with ExitStack() as stack:
         if executor is None:
-            local = jobs != 1 and len(units) > 1
-            executor = stack.enter_context(LocalExecutor(jobs) if local else InlineExecutor())
+            workers = min(jobs or default_jobs(), len(units))
+            executor = stack.enter_context(
+                LocalExecutor(workers) if workers > 1 else InlineExecutor()
+            )
         for result in executor.map_unordered(run_unit, units):
             if result.pid != os.getpid():  # a worker's: printed and counted here, once
                 for message in result.warnings:

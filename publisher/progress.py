@@ -17,6 +17,8 @@ from pathlib import Path
 from .build import Event
 
 STYLES = {"built": "green", "up to date": "dim", "failed": "bold red"}
+# How each status reads at the head of its line.
+LABELS = {"built": "wrote", "up to date": "up to date", "failed": "failed"}
 
 
 class BuildProgress:
@@ -37,7 +39,7 @@ class BuildProgress:
 
     def __call__(self, event: Event) -> None:
         self.counts[event.status] += 1
-        line = f"{event.status:<10} {self.shown(event.path)}"
+        line = f"{LABELS[event.status]:<10} {self.shown(event.path)}"
         if event.seconds is not None and event.status == "built":
             line += f" ({event.seconds:.1f} s)"
         if self._console is None:
