@@ -16,15 +16,18 @@
     maximum resident set of the build process), and the slope in seconds per
     article.
 
-Every figure is the wall-clock median of --runs runs of the real command line
-(a fresh process each time), except (e), run once per size. These machines are
-shared and noisy: read the ratios, which compare runs made minutes apart.
+Every figure is the median of --runs runs of the real command line (a fresh
+process each time), except (e), run once per size: wall-clock seconds, and the
+CPU seconds of all the processes involved. These machines are shared and noisy:
+read the ratios, which compare runs made minutes apart; CPU seconds suffer less
+from other people's load than wall-clock ones (but hide parallelism).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import opencc
 import pypandoc
@@ -44,25 +48,42 @@ VARIANTS = {"zh-Hans": None, "zh-Hant-TW": "s2twp", "zh-Hant-HK": "s2hk"}
 EDITED = "02-jiaokou"
 
 
-def timed(command: list[str], cwd: Path = ROOT) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - start
+class Timing(NamedTuple):
+    wall: float  # seconds on the clock
+    cpu: float  # user + system seconds of this process and every process it waited for
+
+
+def _cpu() -> float:
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def clocked(work: Callable[[], object]) -> Timing:
+    start, cpu = time.perf_counter(), _cpu()
+    work()
+    return Timing(time.perf_counter() - start, _cpu() - cpu)
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> Timing:
+    return clocked(lambda: subprocess.run(command, cwd=cwd, check=True, capture_output=True))
 
 
 def publisher(*arguments: str | Path) -> list[str]:
     return [sys.executable, "-m", "publisher", "build", *map(str, arguments)]
 
 
-def measured(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one run, in a process of its own."""
+def measured(command: list[str]) -> tuple[float, float, float]:
+    """Wall and CPU seconds and peak resident memory (MB) of one run, in a process of its own
+    (the maximum resident set is a high-water mark over all of a process's children)."""
     probe = (
         "import json, resource, subprocess, sys, time\n"
         "start = time.perf_counter()\n"
         "subprocess.run(json.loads(sys.argv[1]), check=True, capture_output=True)\n"
         "seconds = time.perf_counter() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps([seconds, peak]))\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps([seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024]))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, json.dumps(command)],
@@ -74,9 +95,8 @@ def measured(command: list[str]) -> tuple[float, float]:
     return tuple(json.loads(result.stdout))
 
 
-def naive(work: Path) -> float:
+def naive(work: Path) -> None:
     """The route without publisher, one process per call, one after another."""
-    start = time.perf_counter()
     articles = sorted((SOURCE / "articles").glob("*.md"))
     for tag, config in VARIANTS.items():
         folder = work / "naive" / tag / "articles"
@@ -114,7 +134,6 @@ def naive(work: Path) -> float:
             cwd=folder,
             check=True,
         )
-    return time.perf_counter() - start
 
 
 def edit(source: Path, n: int) -> None:
@@ -141,8 +160,9 @@ def generated(work: Path, count: int) -> Path:
     return source
 
 
-def median(runs: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(runs))
+def median(runs: int, measure: Callable[[], Timing]) -> Timing:
+    timings = [measure() for _ in range(runs)]
+    return Timing(*(statistics.median(t[i] for t in timings) for i in range(2)))
 
 
 def main() -> None:
@@ -152,11 +172,19 @@ def main() -> None:
     parser.add_argument("--jobs", default="2", help="workers for (a)–(c); (e) uses one")
     options = parser.parse_args()
     sizes = [int(n) for n in options.sizes.split(",") if n]
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
 
-    def row(what: str, value: str, note: str = "") -> None:
-        rows.append((what, value, note))
-        print(f"{what:<52} {value:>12}  {note}", flush=True)
+    def row(what: str, value: Timing | str, note: str = "") -> None:
+        wall, cpu = (
+            (f"{value.wall:.2f} s", f"{value.cpu:.2f} s")
+            if isinstance(value, Timing)
+            else (value, "")
+        )
+        rows.append((what, wall, cpu, note))
+        print(f"{what:<46} {wall:>10} {cpu:>10}  {note}", flush=True)
+
+    def ratio(a: Timing, b: Timing) -> str:
+        return f"{a.wall / b.wall:.2f} (CPU {a.cpu / b.cpu:.2f})"
 
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -164,38 +192,39 @@ def main() -> None:
         out = work / "out"
         jobs = ("--jobs", options.jobs)
 
-        def cold_full() -> float:
+        def cold_full() -> Timing:
             shutil.rmtree(out, ignore_errors=True)
             return timed(publisher(*jobs, "--source", source, "--out", out))
 
-        def naive_route() -> float:
+        def naive_route() -> Timing:
             shutil.rmtree(work / "naive", ignore_errors=True)
-            return naive(work)
+            return clocked(lambda: naive(work))
 
         full, route = median(options.runs, cold_full), median(options.runs, naive_route)
-        row("(a) full sample build, cold (33 outputs)", f"{full:.2f} s")
-        row("    naive route", f"{route:.2f} s", f"ratio {full / route:.2f} (target <= 0.25)")
+        row("(a) full sample build, cold (33 outputs)", full, f"{ratio(full, route)} of naive")
+        row("    naive route (no edition PDF or DOCX)", route, "target: build <= 0.25")
 
         noop = median(options.runs, lambda: timed(publisher("--source", source, "--out", out)))
-        row("(b) no-op rebuild", f"{noop:.2f} s", "target <= 0.3 s")
+        row("(b) no-op rebuild", noop, "target <= 0.3 s")
 
         edits = iter(range(1000))
 
-        def after_edit() -> float:
+        def after_edit() -> Timing:
             edit(source, next(edits))
             return timed(publisher(*jobs, "--source", source, "--out", out))
 
-        row("(c) rebuild after a one-article edit", f"{median(options.runs, after_edit):.2f} s")
+        edited = median(options.runs, after_edit)
+        row("(c) rebuild after a one-article edit", edited, f"{ratio(edited, full)} of (a)")
 
         pdfs = work / "pdfs"
 
-        def cold_pdfs() -> float:
+        def cold_pdfs() -> Timing:
             shutil.rmtree(pdfs, ignore_errors=True)
             return timed(
                 publisher("pdf", "--variant", "zh-Hans", "--source", source, "--out", pdfs)
             )
 
-        def proof() -> float:
+        def proof() -> Timing:
             edit(source, next(edits))
             return timed(
                 publisher(
@@ -213,37 +242,42 @@ def main() -> None:
 
         cold = median(options.runs, cold_pdfs)
         loop = median(options.runs, proof)
-        row("(d) cold build of the zh-Hans PDFs", f"{cold:.2f} s")
+        row("(d) cold build of the zh-Hans PDFs (5 files)", cold)
         row(
             f"    proof loop: {EDITED}.pdf after an edit",
-            f"{loop:.2f} s",
-            f"ratio {loop / cold:.2f} (target <= 0.35)",
+            loop,
+            f"{ratio(loop, cold)} of cold; target <= 0.35",
         )
 
         figures = []
         for count in sizes:
             generated_source = generated(work, count)
             target = work / f"gen-out-{count}"
-            seconds, peak = measured(
+            seconds, cpu, peak = measured(
                 publisher("pdf", "--jobs", "1", "--source", generated_source, "--out", target)
             )
             shutil.rmtree(target, ignore_errors=True)
-            figures.append((count, seconds))
+            figures.append((count, seconds, cpu))
             row(
                 f"(e) {count} articles, zh-Hans PDFs, one job",
-                f"{seconds:.1f} s",
-                f"peak {peak:.0f} MB (target < 1024 MB)",
+                Timing(seconds, cpu),
+                f"peak {peak:.0f} MB; target < 1024 MB",
             )
         if len(figures) > 1:
-            (n0, t0), (n1, t1) = figures[0], figures[-1]
-            row(
-                f"    slope {n0}→{n1} articles",
-                f"{(t1 - t0) / (n1 - n0):.3f} s",
-                "per article per variant",
-            )
-            for count, seconds in figures:
-                predicted = t0 + (count - n0) * (t1 - t0) / (n1 - n0)
-                row(f"    {count}: measured / linear", f"{seconds / predicted:.2f}")
+            (n0, t0, c0), (n1, t1, c1) = figures[0], figures[-1]
+            slope = Timing((t1 - t0) / (n1 - n0), (c1 - c0) / (n1 - n0))
+            row(f"    slope {n0}→{n1} articles", slope, "seconds per article per variant")
+            for count, seconds, cpu in figures:
+                wall_line = t0 + (count - n0) * slope.wall
+                cpu_line = c0 + (count - n0) * slope.cpu
+                row(
+                    f"    {count}: measured / linear",
+                    f"{seconds / wall_line:.2f}",
+                    f"CPU {cpu / cpu_line:.2f}",
+                )
+        print("\n| measured | wall | CPU | |\n| --- | ---: | ---: | --- |")
+        for what, wall, cpu, note in rows:
+            print(f"| {what.strip()} | {wall} | {cpu} | {note} |")
 
 
 if __name__ == "__main__":
