@@ -170,6 +170,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100,200,1000")
     parser.add_argument("--jobs", default="2", help="workers for (a)–(c); (e) uses one")
+    parser.add_argument("--sample", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure (a)–(d) on the sample (--no-sample: only (e))")  # fmt: skip
     options = parser.parse_args()
     sizes = [int(n) for n in options.sizes.split(",") if n]
     rows: list[tuple[str, str, str, str]] = []
@@ -192,62 +194,64 @@ def main() -> None:
         out = work / "out"
         jobs = ("--jobs", options.jobs)
 
-        def cold_full() -> Timing:
-            shutil.rmtree(out, ignore_errors=True)
-            return timed(publisher(*jobs, "--source", source, "--out", out))
+        if options.sample:
 
-        def naive_route() -> Timing:
-            shutil.rmtree(work / "naive", ignore_errors=True)
-            return clocked(lambda: naive(work))
+            def cold_full() -> Timing:
+                shutil.rmtree(out, ignore_errors=True)
+                return timed(publisher(*jobs, "--source", source, "--out", out))
 
-        full, route = median(options.runs, cold_full), median(options.runs, naive_route)
-        row("(a) full sample build, cold (33 outputs)", full, f"{ratio(full, route)} of naive")
-        row("    naive route (no edition PDF or DOCX)", route, "target: build <= 0.25")
+            def naive_route() -> Timing:
+                shutil.rmtree(work / "naive", ignore_errors=True)
+                return clocked(lambda: naive(work))
 
-        noop = median(options.runs, lambda: timed(publisher("--source", source, "--out", out)))
-        row("(b) no-op rebuild", noop, "target <= 0.3 s")
+            full, route = median(options.runs, cold_full), median(options.runs, naive_route)
+            row("(a) full sample build, cold (33 outputs)", full, f"{ratio(full, route)} of naive")
+            row("    naive route (no edition PDF or DOCX)", route, "target: build <= 0.25")
 
-        edits = iter(range(1000))
+            noop = median(options.runs, lambda: timed(publisher("--source", source, "--out", out)))
+            row("(b) no-op rebuild", noop, "target <= 0.3 s")
 
-        def after_edit() -> Timing:
-            edit(source, next(edits))
-            return timed(publisher(*jobs, "--source", source, "--out", out))
+            edits = iter(range(1000))
 
-        edited = median(options.runs, after_edit)
-        row("(c) rebuild after a one-article edit", edited, f"{ratio(edited, full)} of (a)")
+            def after_edit() -> Timing:
+                edit(source, next(edits))
+                return timed(publisher(*jobs, "--source", source, "--out", out))
 
-        pdfs = work / "pdfs"
+            edited = median(options.runs, after_edit)
+            row("(c) rebuild after a one-article edit", edited, f"{ratio(edited, full)} of (a)")
 
-        def cold_pdfs() -> Timing:
-            shutil.rmtree(pdfs, ignore_errors=True)
-            return timed(
-                publisher("pdf", "--variant", "zh-Hans", "--source", source, "--out", pdfs)
-            )
+            pdfs = work / "pdfs"
 
-        def proof() -> Timing:
-            edit(source, next(edits))
-            return timed(
-                publisher(
-                    "pdf",
-                    "--variant",
-                    "zh-Hans",
-                    "--article",
-                    EDITED,
-                    "--source",
-                    source,
-                    "--out",
-                    pdfs,
+            def cold_pdfs() -> Timing:
+                shutil.rmtree(pdfs, ignore_errors=True)
+                return timed(
+                    publisher("pdf", "--variant", "zh-Hans", "--source", source, "--out", pdfs)
                 )
-            )
 
-        cold = median(options.runs, cold_pdfs)
-        loop = median(options.runs, proof)
-        row("(d) cold build of the zh-Hans PDFs (5 files)", cold)
-        row(
-            f"    proof loop: {EDITED}.pdf after an edit",
-            loop,
-            f"{ratio(loop, cold)} of cold; target <= 0.35",
-        )
+            def proof() -> Timing:
+                edit(source, next(edits))
+                return timed(
+                    publisher(
+                        "pdf",
+                        "--variant",
+                        "zh-Hans",
+                        "--article",
+                        EDITED,
+                        "--source",
+                        source,
+                        "--out",
+                        pdfs,
+                    )
+                )
+
+            cold = median(options.runs, cold_pdfs)
+            loop = median(options.runs, proof)
+            row("(d) cold build of the zh-Hans PDFs (5 files)", cold)
+            row(
+                f"    proof loop: {EDITED}.pdf after an edit",
+                loop,
+                f"{ratio(loop, cold)} of cold; target <= 0.35",
+            )
 
         figures = []
         for count in sizes:
@@ -263,18 +267,18 @@ def main() -> None:
                 Timing(seconds, cpu),
                 f"peak {peak:.0f} MB; target < 1024 MB",
             )
-        if len(figures) > 1:
-            (n0, t0, c0), (n1, t1, c1) = figures[0], figures[-1]
-            slope = Timing((t1 - t0) / (n1 - n0), (c1 - c0) / (n1 - n0))
-            row(f"    slope {n0}→{n1} articles", slope, "seconds per article per variant")
-            for count, seconds, cpu in figures:
-                wall_line = t0 + (count - n0) * slope.wall
-                cpu_line = c0 + (count - n0) * slope.cpu
-                row(
-                    f"    {count}: measured / linear",
-                    f"{seconds / wall_line:.2f}",
-                    f"CPU {cpu / cpu_line:.2f}",
-                )
+            if len(figures) > 1:  # after each size, so that a long run reports as it goes
+                (n0, t0, c0), (n1, t1, c1) = figures[0], figures[-1]
+                slope = Timing((t1 - t0) / (n1 - n0), (c1 - c0) / (n1 - n0))
+                row(f"    slope {n0}→{n1} articles", slope, "seconds per article per variant")
+                for size, seconds, cpu in figures[1:-1]:
+                    wall_line = t0 + (size - n0) * slope.wall
+                    cpu_line = c0 + (size - n0) * slope.cpu
+                    row(
+                        f"    {size}: measured / linear",
+                        f"{seconds / wall_line:.2f}",
+                        f"CPU {cpu / cpu_line:.2f}",
+                    )
         print("\n| measured | wall | CPU | |\n| --- | ---: | ---: | --- |")
         for what, wall, cpu, note in rows:
             print(f"| {what.strip()} | {wall} | {cpu} | {note} |")
