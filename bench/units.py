@@ -95,12 +95,17 @@ def measured(command: list[str]) -> tuple[float, float, float]:
     return tuple(json.loads(result.stdout))
 
 
+def run(command: list[str], cwd: Path) -> None:
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+
+
 def naive(work: Path) -> None:
     """The route without publisher, one process per call, one after another."""
     articles = sorted((SOURCE / "articles").glob("*.md"))
     for tag, config in VARIANTS.items():
         folder = work / "naive" / tag / "articles"
         folder.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(SOURCE / "images", folder.parent / "images", dirs_exist_ok=True)
         converter = opencc.OpenCC(f"{config}.json") if config else None
         converted = []
         for article in articles:
@@ -111,18 +116,11 @@ def naive(work: Path) -> None:
         for article in converted:
             stem = folder / article.stem
             common = ["-f", "markdown+east_asian_line_breaks", str(article)]
-            subprocess.run([PANDOC, *common, "-o", f"{stem}.epub"], cwd=folder, check=True)
-            subprocess.run([PANDOC, *common, "-o", f"{stem}.docx"], cwd=folder, check=True)
-            subprocess.run(
-                [PANDOC, *common, "-s", "-t", "html5", "-o", f"{stem}.html"], cwd=folder, check=True
-            )
-            subprocess.run(
-                [sys.executable, "-m", "weasyprint", f"{stem}.html", f"{stem}.pdf"],
-                cwd=folder,
-                check=True,
-                capture_output=True,
-            )
-        subprocess.run(
+            run([PANDOC, *common, "-o", f"{stem}.epub"], folder)
+            run([PANDOC, *common, "-o", f"{stem}.docx"], folder)
+            run([PANDOC, *common, "-s", "-t", "html5", "-o", f"{stem}.html"], folder)
+            run([sys.executable, "-m", "weasyprint", f"{stem}.html", f"{stem}.pdf"], folder)
+        run(
             [
                 PANDOC,
                 "-f",
@@ -131,8 +129,7 @@ def naive(work: Path) -> None:
                 "-o",
                 str(folder.parent / "edition.epub"),
             ],
-            cwd=folder,
-            check=True,
+            folder,
         )
 
 
