@@ -138,6 +138,11 @@ class EditionConfig(_Schema):
         description="Language variants the edition is published in (zh-Hans, zh-Hant, "
         "zh-Hant-TW, zh-Hant-HK); default: `language`.",
     )
+    math: bool = Field(
+        False,
+        description="Read $…$ and $$…$$ as TeX math, rendered in every format; off by default, "
+        "since news is full of dollar signs (prices, $HOME).",
+    )
     strict: bool = Field(
         False,
         description="Make unsafe raw HTML in an article (scripts, frames, event handlers, "

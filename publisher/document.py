@@ -11,21 +11,35 @@ import datetime
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import copyedit
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
-from .errors import SourceError
+from .errors import SourceError, warn
 from .pandoc import pandoc_version, run_pandoc
-from .pandoc_ast import Node, image_targets, map_ast, plain
+from .pandoc_ast import Node, image_targets, iter_ast, map_ast, plain
 from .rawhtml import apply_policy
 from .sources import ArticleSource, EditionSource, display_path, read_text, source_file
 
 # east_asian_line_breaks: a line break between two CJK characters is dropped
-# instead of becoming a space.
-MARKDOWN_FORMAT = "markdown+east_asian_line_breaks"
+# instead of becoming a space. raw_tex off: a backslash command in the text
+# (\frac, a Windows path) stays text rather than becoming LaTeX no format shows.
+MARKDOWN_FORMAT = "markdown+east_asian_line_breaks-raw_tex"
+# News is full of dollar signs (prices, shell variables): TeX math only when the
+# edition says `math: true`.
+WITHOUT_MATH = "-tex_math_dollars"
+# Bumped when what parse_markdown stores in the AST cache changes shape.
+CACHE_FORMAT = "2"
+
+
+def markdown_format(math: bool) -> str:
+    """pandoc's input format for the articles of an edition."""
+    return MARKDOWN_FORMAT if math else MARKDOWN_FORMAT + WITHOUT_MATH
+
+
 # Zip cannot store dates before 1980; used when the edition says nothing.
 FALLBACK_TIMESTAMP = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 
@@ -56,6 +70,15 @@ class Article:
     meta: ArticleMeta
     blocks: list[Node]
     images: dict[str, Path] = field(default_factory=dict)  # target as written -> file
+    # The Markdown body as written and its first line in the file: where a
+    # message about the article (pandoc's) is located.
+    body: str = field(default="", repr=False)
+    body_first_line: int = 1
+
+    def report(self, message: str) -> None:
+        """A message of pandoc's about this article, as a warning with its file and line."""
+        line = pandoc_message_line(message, self.body, self.body_first_line)
+        warn(f"pandoc: {message}", path=display_path(self.source), line=line)
 
     @property
     def anchor(self) -> str:
@@ -156,6 +179,15 @@ class Edition:
             return self.modified.date()
         return None
 
+    def report(self, message: str) -> None:
+        """A message of pandoc's about the whole edition, given to the article it quotes
+        (the first one whose body holds it; else the first article)."""
+        for article in self.articles:
+            if pandoc_message_line(message, article.body, article.body_first_line):
+                article.report(message)
+                return
+        self.articles[0].report(message)
+
     def pandoc_document(self, blocks: list[Node], meta: Node | None = None) -> str:
         """A pandoc JSON document holding ``blocks``, ready for pandoc to write."""
         return json.dumps(
@@ -181,7 +213,8 @@ def _below_headline(node: Node) -> Node | None:
 
 
 class AstCache:
-    """pandoc ASTs on disk, keyed by pandoc's version, the format and the text.
+    """pandoc ASTs on disk, with pandoc's messages, keyed by pandoc's version, the
+    format and the text.
 
     New entries are held in memory until :meth:`save`, which the build calls
     only once the whole edition is valid: bad sources write nothing.
@@ -215,13 +248,106 @@ class AstCache:
         self.pending.clear()
 
 
-def parse_markdown(text: str, cache: AstCache) -> Node:
-    """Markdown text -> pandoc JSON document (cached)."""
-    document = cache.get(text)
-    if document is None:
-        document = json.loads(run_pandoc(["--from", MARKDOWN_FORMAT, "--to", "json"], text))
-        cache.put(text, document)
-    return document
+# "… at line 9 column 1 …": where pandoc's Markdown reader found something (in
+# the body; the warning gives the file's line instead).
+MESSAGE_LINE = re.compile(r"\bline (\d+) column \d+")
+MESSAGE_AT_LINE = re.compile(r" at line \d+ column \d+")
+# What a message quotes from the text: 'x', `x`, or the TeX math it could not convert.
+MESSAGE_QUOTE = re.compile(r"'([^']+)'|`([^`]+)`|TeX math (.+?), rendering as TeX")
+
+
+def pandoc_message_line(message: str, body: str, first_line: int) -> int | None:
+    """The file line a pandoc message is about: the line it names in the body, else
+    the first line of the body holding what it quotes."""
+    if found := MESSAGE_LINE.search(message):
+        return first_line + int(found[1]) - 1
+    for quoted in MESSAGE_QUOTE.finditer(message):
+        needle = next(group for group in quoted.groups() if group)
+        index = body.find(needle)
+        if index >= 0:
+            return first_line + body.count("\n", 0, index)
+    return None
+
+
+def parse_markdown(article: ArticleSource, cache: AstCache, format: str) -> Node:
+    """An article's Markdown body -> pandoc JSON document (cached, with pandoc's
+    messages, which are reported on every parse, cached or not)."""
+    # Its own name in the cache: these entries also hold the messages, which other
+    # readers of the cache (copy-editing, with --quiet) have none of.
+    label = f"{format} with messages {CACHE_FORMAT}"
+    entry = cache.get(article.body, label)
+    if entry is None:
+        messages: list[str] = []
+        output = run_pandoc(
+            ["--from", format, "--to", "json"], article.body, report=messages.append
+        )
+        entry = {"document": json.loads(output), "messages": messages}
+        cache.put(article.body, entry, label)
+    for message in entry["messages"]:
+        line = pandoc_message_line(message, article.body, article.body_first_line)
+        shown = MESSAGE_AT_LINE.sub("", message)
+        warn(f"pandoc: {shown}", path=display_path(article.path), line=line)
+    return entry["document"]
+
+
+# A TeX comment: everything after an unescaped % is dropped from the formula.
+TEX_COMMENT = re.compile(r"(?<!\\)%")
+UNRENDERED_MATH = re.compile(r"Could not convert TeX math (.+?), rendering as TeX", re.S)
+
+
+def check_math(article: ArticleSource, blocks: list[Node], api_version: list[int]) -> list[Node]:
+    """The article's blocks with every formula that would not render as TeX kept as
+    written (code), each with a warning naming the file and line.
+
+    pandoc's own TeX reader (texmath) decides, as it does for every format: the
+    formulas are converted once here, so no writer meets a bad one.
+    """
+    formulas = [node["c"][1] for node in iter_ast(blocks) if node["t"] == "Math"]
+    if not formulas:
+        return blocks
+    shown = display_path(article.path)
+    bad: set[str] = set()
+
+    def unrendered(message: str) -> None:
+        found = UNRENDERED_MATH.search(message)
+        if found is None:  # none other is known from texmath; reported all the same
+            article_line = pandoc_message_line(message, article.body, article.body_first_line)
+            warn(f"pandoc: {message}", path=shown, line=article_line)
+        else:
+            bad.add(found[1])
+
+    document = {
+        "pandoc-api-version": api_version,
+        "meta": {},
+        "blocks": [
+            {"t": "Para", "c": [{"t": "Math", "c": [{"t": "InlineMath"}, tex]}]}
+            for tex in dict.fromkeys(formulas)
+        ],
+    }
+    run_pandoc(
+        ["--from", "json", "--to", "html5", "--mathml"], json.dumps(document), report=unrendered
+    )
+    bad |= {tex for tex in formulas if TEX_COMMENT.search(tex)}
+    for tex in sorted(bad, key=formulas.index):
+        why = (
+            "holds % (in TeX a comment: the rest would be lost; write \\%)"
+            if TEX_COMMENT.search(tex)
+            else "is not TeX pandoc can read"
+        )
+        warn(
+            f"the math `{tex[:60]}` {why}; it is printed as written. If it is not math, "
+            "write the dollar signs as \\$",
+            path=shown,
+            line=article.line_of(f"${tex}$") or article.line_of(tex),
+        )
+
+    def as_written(node: Node) -> Node | None:
+        if node["t"] == "Math" and node["c"][1] in bad:
+            delimiter = "$$" if node["c"][0]["t"] == "DisplayMath" else "$"
+            return {"t": "Code", "c": [["", ["math"], []], f"{delimiter}{node['c'][1]}{delimiter}"]}
+        return None
+
+    return map_ast(blocks, as_written) if bad else blocks
 
 
 # Image types every writer can carry (PDF, EPUB core media types, DOCX): checked
@@ -270,13 +396,16 @@ def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Editi
     cache = cache or AstCache(None)
     articles = []
     api_version: tuple[int, ...] = ()
+    format = markdown_format(source.config.math)
     for article in source.articles:
-        document = parse_markdown(article.body, cache)
+        document = parse_markdown(article, cache, format)
         api_version = tuple(document["pandoc-api-version"])
         blocks = apply_policy(article, document["blocks"], strict=source.config.strict)
         shown = display_path(article.path)
         text = read_text(article.path)
         copyedit.report(copyedit.find(text, shown, cache, document["blocks"]))
+        if source.config.math:
+            blocks = check_math(article, blocks, document["pandoc-api-version"])
         articles.append(
             Article(
                 slug=article.slug,
@@ -284,6 +413,8 @@ def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Editi
                 meta=article.meta,
                 blocks=blocks,
                 images=resolve_images(article, blocks, source.root),
+                body=article.body,
+                body_first_line=article.body_first_line,
             )
         )
     return Edition(

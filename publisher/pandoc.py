@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import subprocess
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import pypandoc
 
-from .errors import BuildError, warn
+from .errors import BuildError
 
 
 @cache
@@ -28,19 +30,47 @@ def pandoc_version() -> str:
     return pypandoc.get_pandoc_version()
 
 
+# pandoc's messages start with their level in brackets; the lines after one
+# (a TeX parser's caret and expectations) belong to it.
+MESSAGE_START = re.compile(r"^\[(WARNING|INFO|ERROR)\]\s*")
+
+
+def pandoc_messages(stderr: str) -> list[str]:
+    """pandoc's stderr as messages, each its first line without the level.
+
+    INFO messages are dropped: pandoc prints them only with --verbose, never
+    given. The continuation lines of a TeX parse error (the expected tokens, a
+    caret) are dropped too: the first line says what and where, and is all a
+    reader of the article can act on.
+    """
+    messages = []
+    for line in stderr.splitlines():
+        start = MESSAGE_START.match(line)
+        if start:
+            if start[1] != "INFO":
+                messages.append(line[start.end() :].strip())
+        elif line.strip() and not messages:
+            messages.append(line.strip())  # not in pandoc's format: kept whole
+    return messages
+
+
 def run_pandoc(
     arguments: list[str],
     text: str,
     *,
+    report: Callable[[str], None] | None = None,
     timestamp: datetime.datetime | None = None,
     images_from: Path | None = None,
 ) -> str:
     """Run pandoc on ``text`` in its sandbox, where it reads no file it was not named.
 
-    Returns what pandoc printed. ``timestamp`` becomes SOURCE_DATE_EPOCH, which
-    pandoc uses for the dates inside the files it writes. ``images_from`` lets
-    pandoc embed images, relative to that folder: the sandbox would refuse
-    them, so the caller must have checked every image the document names.
+    Returns what pandoc printed. Each message pandoc gives goes to ``report``,
+    which says where in the sources it belongs (no caller may print them raw;
+    one that gives no ``report`` must pass ``--quiet``).
+    ``timestamp`` becomes SOURCE_DATE_EPOCH, which pandoc uses for the dates
+    inside the files it writes. ``images_from`` lets pandoc embed images,
+    relative to that folder: the sandbox would refuse them, so the caller must
+    have checked every image the document names.
     """
     environment = dict(os.environ)
     if timestamp is not None:
@@ -56,7 +86,8 @@ def run_pandoc(
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip()
         raise BuildError(f"pandoc failed ({' '.join(arguments)}): {message}")
-    for line in result.stderr.decode("utf-8", "replace").splitlines():
-        if line.strip():
-            warn(f"pandoc: {line.strip()}")
+    for message in pandoc_messages(result.stderr.decode("utf-8", "replace")):
+        if report is None:  # only callers passing --quiet, which prints none
+            raise BuildError(f"pandoc said, with no article to show it for: {message}")
+        report(message)
     return result.stdout.decode("utf-8")

@@ -275,6 +275,7 @@ class DocxWriter(Writer):
                 f"--output={target.resolve()}",
             ],
             edition.pandoc_document(blocks),
+            report=edition.report,
             timestamp=edition.modified,
             images_from=edition.root,  # every image was checked by parse_edition
         )

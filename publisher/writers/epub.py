@@ -40,6 +40,7 @@ from .html import article_html
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+MATHML = "http://www.w3.org/1998/Math/MathML"
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 IBOOKS = "http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/"
 
@@ -233,6 +234,8 @@ class _Package:
             root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>"
         )
         document.root = root  # kept for the font subset's characters
+        if root.find(f".//{{{MATHML}}}math") is not None:
+            document.properties.append("mathml")  # EPUB 3 wants formulas declared
         self.add_file(document)
         self.documents.append(document)
         return document
@@ -511,14 +514,20 @@ def xhtml_fragment(html: str, article: Article) -> tuple[str | None, list[etree.
     return wrapper.text, [_to_xhtml(child, article) for child in wrapper]
 
 
-def _to_xhtml(element: Any, article: Article) -> etree._Element:
+def _to_xhtml(element: Any, article: Article, namespace: str = XHTML) -> etree._Element:
     if isinstance(element, etree._Comment):
         node = etree.Comment(element.text)
     elif not isinstance(element.tag, str):  # processing instruction, entity
         node = etree.Comment("")
     else:
-        node = etree.Element(f"{{{XHTML}}}{element.tag.lower()}")
+        tag = element.tag.lower()
+        # pandoc's MathML (math: true): its elements belong to the MathML namespace.
+        namespace = MATHML if tag == "math" else namespace
+        nsmap = {None: MATHML} if tag == "math" else None  # <math xmlns=…>, no prefixes
+        node = etree.Element(f"{{{namespace}}}{tag}", nsmap=nsmap)
         for key, value in element.attrib.items():
+            if key == "xmlns":  # the namespace, given above
+                continue
             prefix, _, local = key.rpartition(":")
             qualified = {"epub": f"{{{EPUB_NS}}}{local}", "xml": f"{{{XML_NS}}}{local}"}
             try:
@@ -530,7 +539,7 @@ def _to_xhtml(element: Any, article: Article) -> etree._Element:
                 ) from None
         node.text = element.text
         for child in element:
-            node.append(_to_xhtml(child, article))
+            node.append(_to_xhtml(child, article, namespace))
     node.tail = element.tail
     return node
 

@@ -25,7 +25,18 @@ def article_html(
     blocks = rewrite_images(article.document_blocks(), lambda t: image_url(article.images[t]))
     if transform:
         blocks = transform(blocks)
+    # MathML: EPUB 3 carries it, the PDF writer draws it (there are formulas only
+    # when the edition has `math: true`).
     return run_pandoc(
-        ["--from", "json", "--to", "html5", "--wrap=none", f"--id-prefix={article.anchor}-"],
+        [
+            "--from",
+            "json",
+            "--to",
+            "html5",
+            "--wrap=none",
+            "--mathml",
+            f"--id-prefix={article.anchor}-",
+        ],
         edition.pandoc_document(blocks),
+        report=article.report,
     )

@@ -25,11 +25,14 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
+import re
 from collections.abc import Mapping
+from html import escape as html_escape
 from pathlib import Path
 from types import SimpleNamespace
 
 import pydyf
+import ziamath
 from lxml import html as lxml_html
 from weasyprint import CSS, DEFAULT_OPTIONS, HTML, Document
 from weasyprint.formatting_structure.boxes import MarginBox
@@ -110,6 +113,42 @@ FURNITURE_CSS = """
 .furniture.front { page: cover; }
 .furniture[data-title] { string-set: article-title attr(data-title); }
 """
+
+
+# Formulas are drawn at this size, then scaled to the text in em.
+MATH_SIZE = 20
+MATH_ELEMENT = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
+TEX_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+
+
+def draw_math(html: str) -> str:
+    """pandoc's MathML (``math: true``) as SVG pictures, which WeasyPrint draws:
+    it has no MathML of its own. ziamath (pure Python, with its STIX Two Math
+    face) lays out the same MathML the EPUB carries; glyphs become paths, so
+    the PDF needs no math font. The TeX is the picture's alt text."""
+
+    def picture(match: re.Match) -> str:
+        mathml = match[0]
+        # The TeX annotation is for the EPUB's readers; ziamath draws presentation only.
+        drawn = TEX_ANNOTATION.sub("", mathml).replace("<semantics>", "")
+        formula = ziamath.Math(drawn.replace("</semantics>", ""), size=MATH_SIZE)
+        svg = formula.svg()
+        width, height = (
+            float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', svg).groups()
+        )
+        top = -float(re.search(r'viewBox="[-\d.]+ ([-\d.]+)', svg)[1])
+        tex = TEX_ANNOTATION.search(mathml)
+        alt = html_escape(tex[1] if tex else "", quote=True)
+        block = 'display="block"' in mathml[: mathml.index(">")]
+        style = (
+            f"width:{width / MATH_SIZE:.3f}em;height:{height / MATH_SIZE:.3f}em;"
+            f"vertical-align:{(top - height) / MATH_SIZE:.3f}em"
+        )
+        source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        image = f'<img class="math" alt="{alt}" style="{style}" src="{source}">'
+        return f'<span class="math-display">{image}</span>' if block else image
+
+    return MATH_ELEMENT.sub(picture, html)
 
 
 class PdfWriter(Writer):
@@ -206,7 +245,7 @@ class _Typesetter:
 
     @staticmethod
     def article_html(edition: Edition, article: Article) -> str:
-        return article_html(edition, article, data_uri, typography.for_print)
+        return draw_math(article_html(edition, article, data_uri, typography.for_print))
 
     def render(self, html: str, stylesheets: tuple[CSS, ...] = ()) -> Document:
         try:
