@@ -6,32 +6,57 @@ PYTHON  := $(VENV)/bin/python
 SOURCE  ?= source
 OUT     ?= build
 JOBS    ?= 2
+# VARIANT=zh-Hant-TW: only that variant (default: every variant the edition publishes);
+# ARTICLE=slug (or "a b"): only those articles' own outputs.
+VARIANT ?=
 ARTICLE ?=
-PUBLISH := $(PYTHON) -m publisher
+PORT    ?= 8000
+PUBLISH := $(VENV)/bin/publisher
+VARIANT_OPTION := $(if $(VARIANT),--variant $(VARIANT))
+ARTICLE_OPTION := $(foreach article,$(ARTICLE),--article $(article))
 # fonts-noto-cjk: the CJK faces (SC, TC, HK); fonts-arphic-ukai: the Kai face of
 # bylines (CN, TW, HK forms); fonts-hanazono: fallback for the rare characters
 # (CJK Extension B and beyond) Noto CJK lacks; fonts-noto-color-emoji: emoji;
 # libpango-1.0-0, libpangoft2-1.0-0: WeasyPrint's text layout; libharfbuzz-subset0: WeasyPrint
 # subsets CJK fonts over ten times faster with it; poppler-utils: pdffonts and
-# pdftotext for the tests.
+# pdftotext for the tests; chromium: the browser the preview's tests drive (Playwright
+# cannot download its own browser build here).
 DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-color-emoji \
-                   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+                   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 PYTHON_STAMP := $(VENV)/.installed
 
 .PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check \
-        vertical-pages bench
+        vertical-pages bench preview watch install-user preview-picture
 
 all: setup
-	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) $(ARTICLE_OPTION)
 
 pdf epub docx: setup
-	$(PUBLISH) build $@ --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+	$(PUBLISH) build $@ --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) $(ARTICLE_OPTION)
+
+# The edition in the browser, refreshed on every save (Ctrl-C stops).
+preview: setup
+	$(PUBLISH) preview --source $(SOURCE) --out $(OUT) --port $(PORT) $(VARIANT_OPTION)
+
+# Rebuild on every save (FORMATS="pdf epub" for some formats only; Ctrl-C stops).
+watch: setup
+	$(PUBLISH) watch $(FORMATS) --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION)
+
+# `publisher` for this user, anywhere: a link in ~/.local/bin to the .venv's command.
+install-user: setup
+	mkdir -p $(HOME)/.local/bin
+	ln -sf $(abspath $(VENV))/bin/publisher $(HOME)/.local/bin/publisher
+	@case ":$$PATH:" in *":$(HOME)/.local/bin:"*) ;; \
+	  *) echo "add ~/.local/bin to PATH, e.g. in ~/.profile:  export PATH=\"\$$HOME/.local/bin:\$$PATH\"";; \
+	esac
+	@echo "installed: $(HOME)/.local/bin/publisher"
 
 # Proof one article: its own PDF and DOCX in every variant, not the edition.
 #   make proof ARTICLE=02-jiaokou
 proof: setup
 	@test -n "$(ARTICLE)" || { echo "usage: make proof ARTICLE=<slug> (the article file's name)"; exit 2; }
-	$(PUBLISH) build pdf docx --article $(ARTICLE) --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
+	$(PUBLISH) build pdf docx $(ARTICLE_OPTION) --source $(SOURCE) --out $(OUT) --jobs $(JOBS) \
+	  $(VARIANT_OPTION)
 
 # Build times and memory (bench/units.py; several minutes, CPU-heavy).
 bench: setup
@@ -55,7 +80,7 @@ review: setup
 
 test: setup
 	$(PYTHON) -m ruff check publisher styles tests source bench
-	$(PYTHON) -m pytest -n $(JOBS)
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup
 
 lint: setup
 	$(PYTHON) -m ruff check publisher styles tests source

@@ -17,7 +17,7 @@ from . import build as builds
 from . import copyedit
 from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
-from .errors import PublisherError, WarningCounter
+from .errors import PublisherError, WarningCounter, logger
 from .sources import DICTIONARY_FILE, display_path, read_edition
 from .storage import Outputs, is_url, local_sources, shown
 from .styles import DEFAULT_STYLES
@@ -63,13 +63,41 @@ class _Findings(logging.Handler):
             self.findings.append(record.finding)
 
 
-def _configure_logging() -> None:
+# -q shows only warnings and errors, -v also what is up to date and the debug log.
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+_verbosity = NORMAL
+
+
+def _configure_logging(verbosity: int = NORMAL) -> None:
+    global _verbosity
+    _verbosity = verbosity
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     logger = logging.getLogger("publisher")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
+    levels = {QUIET: logging.WARNING, NORMAL: logging.INFO, VERBOSE: logging.DEBUG}
+    logger.setLevel(levels[verbosity])
     logger.propagate = False
+
+
+def _say(message: str) -> None:
+    """A line of progress on stderr, unless --quiet."""
+    if _verbosity > QUIET:
+        click.echo(message, err=True)
+
+
+class _Group(click.Group):
+    """Lists each command with its whole first paragraph, not cut at 45 characters."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, " ".join((command.help or "").split("\n\n")[0].split()))
+            for name, command in self.commands.items()
+            if not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _finish(counter: WarningCounter, strict: bool) -> None:
@@ -77,11 +105,19 @@ def _finish(counter: WarningCounter, strict: bool) -> None:
         raise PublisherError(f"{len(counter.messages)} warning(s) and --strict: failing")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="publisher")
-def main() -> None:
-    """Turn canonical Chinese Markdown news articles into PDF, EPUB and DOCX editions."""
-    _configure_logging()
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print debugging detail.")
+def main(quiet: bool, verbose: bool) -> None:
+    """Turn canonical Chinese Markdown news articles into PDF, EPUB and DOCX editions.
+
+    Start with `publisher new DIR`, proof with `publisher preview --source DIR`,
+    build with `publisher build --source DIR`. Each command has its own --help.
+    """
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    _configure_logging(QUIET if quiet else VERBOSE if verbose else NORMAL)
 
 
 @main.command()
@@ -140,7 +176,8 @@ def build(
 
     from .progress import BuildProgress
 
-    progress = BuildProgress(lambda path: shown(display_path(path)))
+    # --quiet: no line per output, no spinner, no summary.
+    progress = BuildProgress(lambda path: shown(display_path(path))) if _verbosity > QUIET else None
     options = {
         "formats": formats or FORMATS,
         "variants": variants or None,
@@ -162,9 +199,10 @@ def build(
         try:
             written = builds.build_edition(local, outputs.staging, **options)
         finally:
-            click.echo(progress.finish(), err=True)
+            if progress:
+                _say(progress.finish())
         if not written:
-            click.echo(f"{out}: every output is up to date", err=True)
+            _say(f"{out}: every output is up to date")
         _finish(counter, strict)
 
 
@@ -239,9 +277,7 @@ def check(
                 err=True,
             )
         _finish(counter, strict)
-        click.echo(
-            f"{shown(display_path(source))}: {len(edition.articles)} articles, all valid", err=True
-        )
+        _say(f"{shown(display_path(source))}: {len(edition.articles)} articles, all valid")
 
 
 def _archive_summary(report: ArchiveReport, done: str) -> None:
@@ -359,6 +395,167 @@ def review(
         else:
             click.echo(shown(reviews.render_text(result)), nl=False)
         click.echo(reviews.summary(result), err=True)
+
+
+# preview, watch and new work on a folder on this machine.
+local_source_option = click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=Path("source"),
+    show_default=True,
+    help="The source folder (edition.yaml, articles/, images/).",
+)
+out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="The output folder; files go to OUT/<variant>/<name>.<ext>.",
+)
+styles_option = click.option(
+    "--styles",
+    "styles_folder",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STYLES,
+    help="The styles folder.",
+)
+
+
+@main.command()
+@local_source_option
+@out_option
+@click.option(
+    "--variant",
+    metavar="TAG",
+    help="The variant shown first (default: the edition's first); the page switches between all.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; anything but loopback shows the edition to the network.",
+)
+@styles_option
+def preview(
+    source: Path, out: Path, variant: str | None, port: int, host: str, styles_folder: Path
+) -> None:
+    """Serve the edition in the browser as the EPUB shows it, refreshed on every save.
+
+    The contents, then each article; a switch between the published variants; each
+    article's PDF, rebuilt in the background (in OUT); an error in the sources is
+    shown in the page, with its file and line, until it is mended. Ctrl-C stops.
+    """
+    from .preview import serve
+    from .sources import read_edition
+    from .variants import variant_named
+
+    with _user_errors():
+        first = [variant_named(variant).tag] if variant else []
+        try:
+            config = read_edition(source).config
+            published = [variant_named(t).tag for t in config.variants or [config.language]]
+        except PublisherError as error:  # shown in the page too, until mended
+            click.echo(f"error: {error}", err=True)
+            published = ["zh-Hans"]
+        variants = list(dict.fromkeys([*first, *published]))
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            logger.warning("listening on %s: anyone who can reach it can read the edition", host)
+        serve(
+            source,
+            out,
+            styles_folder,
+            variants,
+            host=host,
+            port=port,
+            announce=lambda url: click.echo(f"preview of {display_path(source)}: {url}"),
+        )
+        _say("preview stopped")
+
+
+@main.command()
+@click.argument("formats", nargs=-1, type=click.Choice(list(FORMATS)))
+@local_source_option
+@out_option
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    metavar="TAG",
+    help="Build only this variant (repeatable); default: the edition's variants.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Outputs to render at once.",
+)
+@styles_option
+def watch(
+    formats: tuple[str, ...],
+    source: Path,
+    out: Path,
+    variants: tuple[str, ...],
+    jobs: int,
+    styles_folder: Path,
+) -> None:
+    """Build FORMATS, then rebuild whenever a source, image, style or dictionary is saved.
+
+    Only outputs whose inputs changed are written again. A bad edit prints its error
+    and the watch goes on; saving the mended file builds again. Ctrl-C stops.
+    """
+    from . import watching
+
+    def once() -> None:
+        try:
+            with WarningCounter():
+                written = builds.build_edition(
+                    source,
+                    out,
+                    formats or FORMATS,
+                    variants or None,
+                    jobs=jobs,
+                    styles_folder=styles_folder,
+                    report=lambda path: _say(f"wrote {display_path(path)}"),
+                )
+        except PublisherError as error:
+            click.echo(f"error: {error}", err=True)
+            _say("still watching: save the mended file to build again")
+            return
+        _say(f"built {len(written)} file(s)" if written else "every output is up to date")
+
+    try:
+        once()
+        _say(f"watching {display_path(source)} and the styles; Ctrl-C stops")
+        for changed in watching.changes(source, styles_folder, out):
+            _say("saved: " + ", ".join(sorted(display_path(path) for path in changed)))
+            once()
+    except KeyboardInterrupt:
+        _say("watch stopped")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def new(folder: Path) -> None:
+    """Create a new edition in FOLDER: a commented edition.yaml, one example article and an
+    empty dictionary.yaml, ready to check, preview and build."""
+    from .scaffold import create_edition
+
+    with _user_errors():
+        for path in create_edition(folder):
+            _say(f"created {display_path(path)}")
+        _say(
+            f"next: publisher preview --source {display_path(folder)}   "
+            f"or   publisher build --source {display_path(folder)}"
+        )
 
 
 class _user_errors:

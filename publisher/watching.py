@@ -1,0 +1,36 @@
+"""What a save means: the folders `publisher watch` and `publisher preview` watch.
+
+Sources, images and the dictionary live in the source folder, the look in the
+styles folder; the output folder is never watched (a build's own writes would
+start the next build). watchfiles (Rust's notify) does the watching and its
+default filter already skips editors' swap and backup files and VCS folders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import watchfiles
+
+
+def watched_folders(source: Path, styles_folder: Path) -> list[Path]:
+    """The folders whose changes make a rebuild: the sources and the styles."""
+    return list(dict.fromkeys(folder.resolve() for folder in (source, styles_folder)))
+
+
+def source_filter(out: Path) -> watchfiles.DefaultFilter:
+    """watchfiles' default filter, and nothing under the output folder."""
+    return watchfiles.DefaultFilter(ignore_paths=[out.resolve()])
+
+
+def changes(source: Path, styles_folder: Path, out: Path) -> Iterator[set[Path]]:
+    """The files saved, a batch at a time, until Ctrl-C (which is raised)."""
+    for batch in watchfiles.watch(
+        *watched_folders(source, styles_folder),
+        watch_filter=source_filter(out),
+        debounce=300,
+        step=50,
+        raise_interrupt=True,
+    ):
+        yield {Path(path) for _change, path in batch}

@@ -1,0 +1,85 @@
+"""`publisher new`, the command on the PATH, its help and verbosity."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_publisher
+
+COMMAND = ROOT / ".venv" / "bin" / "publisher"
+
+
+def test_new_edition_checks_strictly_and_builds(tmp_path):
+    made = run_publisher("new", "x", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    edition = (tmp_path / "x" / "edition.yaml").read_text(encoding="utf-8")
+    assert edition.count("#") >= 5  # commented for a new editor
+    assert "name: x" in edition and "date: " in edition
+    assert (tmp_path / "x" / "articles" / "01-example.md").is_file()
+    assert "phrases" in (tmp_path / "x" / "dictionary.yaml").read_text(encoding="utf-8")
+    checked = run_publisher("check", "--strict", "--source", "x", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert "warning" not in checked.stderr
+    built = run_publisher("build", "--strict", "--source", "x", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    for ext in ("pdf", "epub", "docx"):
+        assert (tmp_path / "build" / "zh-Hans" / f"x.{ext}").stat().st_size > 1000
+
+
+def test_new_refuses_a_folder_with_files(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "notes.txt").write_text("mine")
+    result = run_publisher("new", "x", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "not an empty folder" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.skipif(not COMMAND.exists(), reason="no .venv (make)")
+def test_publisher_command_runs_outside_the_repository(tmp_path):
+    """`make` leaves .venv/bin/publisher, which works from any folder and shell."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUAL_ENV")}
+    environment["PATH"] = "/usr/bin:/bin"
+    result = subprocess.run(
+        [COMMAND, "new", "y"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(tmp_path / "y" / "edition.yaml").is_file()
+
+
+def test_help_lists_whole_command_descriptions():
+    result = run_publisher("--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for command in ("build", "check", "preview", "watch", "new"):
+        assert f" {command} " in text
+    assert "for every published variant." in text  # build's first sentence, not cut short
+    assert "refreshed on every save." in text
+    assert "-q, --quiet" in result.stdout and "-v, --verbose" in result.stdout
+
+
+def test_quiet_and_verbose(tmp_path):
+    run_publisher("new", "x", cwd=tmp_path)
+    quiet = run_publisher("-q", "check", "--source", "x", cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    normal = run_publisher("check", "--source", "x", cwd=tmp_path)
+    assert "1 articles, all valid" in normal.stderr
+    verbose = run_publisher("-v", "check", "--source", "x", cwd=tmp_path)
+    assert "debug:" in verbose.stderr
+    both = run_publisher("-q", "-v", "check", cwd=tmp_path)
+    assert both.returncode == 2
+
+
+def test_edition_without_a_date_is_warned_about(tmp_path):
+    run_publisher("new", "x", cwd=tmp_path)
+    edition = tmp_path / "x" / "edition.yaml"
+    edition.write_text(
+        "\n".join(x for x in edition.read_text().splitlines() if not x.startswith("date:")),
+        encoding="utf-8",
+    )
+    result = run_publisher("check", "--source", "x", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "edition.yaml: no `date:`" in result.stderr

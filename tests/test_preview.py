@@ -1,0 +1,200 @@
+"""`publisher preview` in a real browser: Debian's chromium, driven by Playwright.
+
+One preview server and one browser page for the whole module (they are the
+expensive part); the tests run in order in one xdist worker and walk through
+what an editor does: read, switch variant, proof the PDF, edit, break, mend.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from articles import body_paragraphs, squeeze
+from conftest import ROOT
+from tiny import tiny_edition
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.xdist_group("preview"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make)"),
+]
+ARTICLE = "articles/03-zezhou.md"
+TIMEOUT = 90_000  # ms: two cores shared by many builds
+
+
+@dataclass
+class Preview:
+    url: str
+    source: Path
+    process: subprocess.Popen
+    log: Path
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        """A raw request: the path goes out exactly as written, unlike a browser's."""
+        parts = urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("preview")
+    source = tiny_edition(folder)
+    log, errors = folder / "stdout.txt", folder / "stderr.txt"
+    with log.open("w") as stdout, errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "publisher", "preview", "--source", source, "--out",
+             folder / "build", "--port", "0"],
+            stdout=stdout, stderr=stderr, cwd=ROOT,
+        )  # fmt: skip
+    try:
+        url = wait_for(
+            lambda: re.search(r"http://\S+/", log.read_text()) or process.poll() is not None,
+            120,
+            "the preview's URL",
+        )
+        assert process.poll() is None, errors.read_text()
+        yield Preview(url.group(0), source, process, errors)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def page(preview):
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        page = browser.new_page(viewport={"width": 800, "height": 400})
+        page.set_default_timeout(TIMEOUT)
+        yield page
+        browser.close()
+
+
+def test_binds_to_loopback_and_prints_the_url(preview):
+    assert urlsplit(preview.url).hostname == "127.0.0.1"
+
+
+def test_contents_then_articles_with_the_epub_look(preview, page):
+    page.goto(preview.url)
+    assert page.url.endswith("/zh-Hans/nav.xhtml")
+    assert page.locator("#toc-heading").inner_text() == "目录"
+    titles = page.locator("#toc a").all_inner_texts()
+    assert titles == ["激活县域撂荒地　助力乡村振兴", "“葡”平致富路　村民“萄”金忙"]
+    page.locator("#toc a").first.click()
+    page.wait_for_url("**/zh-Hans/articles/03-zezhou.xhtml")
+    text = squeeze(page.locator("section.article").inner_text())
+    for paragraph in body_paragraphs(preview.source / ARTICLE):
+        assert squeeze(paragraph) in text
+    # The EPUB's own stylesheet, byte for byte: the preview has no look of its own.
+    sheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + sheet)
+    assert response.body() == (ROOT / "styles" / "epub.css").read_bytes()
+    assert page.evaluate("getComputedStyle(document.querySelector('p')).textIndent") != "0px"
+
+
+def test_variant_switch(preview, page):
+    page.goto(preview.url + "zh-Hans/articles/03-zezhou.xhtml")
+    page.select_option("#variant", "zh-Hant-TW")
+    page.wait_for_url("**/zh-Hant-TW/articles/03-zezhou.xhtml")
+    assert page.evaluate("document.documentElement.lang") == "zh-Hant-TW"
+    assert "激活縣域撂荒地" in page.locator("h1").inner_text()
+    assert "「土地銀行」" in page.locator("section.article").inner_text()
+
+
+def test_link_to_the_article_pdf_built_in_the_background(preview, page):
+    page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
+    link = page.locator("#pdf[href]")
+    link.wait_for(timeout=180_000)
+    response = page.request.get(preview.url.rstrip("/") + link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+
+
+def test_saved_edit_updates_the_page_in_place(preview, page):
+    page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
+    page.evaluate("window.__notReloaded = true; window.scrollTo(0, 200)")
+    before = page.evaluate("window.scrollY")
+    assert before > 0
+    path = preview.source / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8") + "\n校样PREVIEW-EDIT-1。\n", "utf-8")
+    page.wait_for_function("document.body.innerText.includes('PREVIEW-EDIT-1')", timeout=TIMEOUT)
+    assert page.evaluate("window.__notReloaded") is True  # no reload: the same window
+    assert page.evaluate("window.scrollY") == before  # the reader's place kept
+
+
+def test_bad_edit_is_shown_until_mended(preview, page):
+    page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
+    path = preview.source / ARTICLE
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title: 激活", "title: [激活", 1), "utf-8")
+    error = page.locator("#error")
+    error.wait_for(state="visible", timeout=TIMEOUT)
+    assert re.search(r"03-zezhou\.md:\d+: invalid YAML", error.inner_text())
+    page.reload()  # still there for a page opened after the bad edit
+    error.wait_for(state="visible", timeout=TIMEOUT)
+    assert "03-zezhou.md" in error.inner_text()
+    path.write_text(good.replace("PREVIEW-EDIT-1", "PREVIEW-EDIT-2"), "utf-8")
+    error.wait_for(state="hidden", timeout=TIMEOUT)
+    page.wait_for_function("document.body.innerText.includes('PREVIEW-EDIT-2')")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/zh-Hans/../source/edition.yaml",
+        "/zh-Hans/..%2f..%2fsource%2fedition.yaml",
+        "/zh-Hans/%2e%2e/%2e%2e/etc/passwd",
+        "/zh-Hans/articles/03-zezhou.md",
+        "/zh-Hans/articles/",
+        "/zh-Hans/",
+        "/../../etc/passwd",
+        "//etc/passwd",
+        "/zh-XX/nav.xhtml",
+        "/_preview/pdf/zh-Hant-TW/..%2f..%2f..%2fsource%2fedition.yaml",
+        "/_preview/pdf/zh-Hant-TW/%2e%2e.pdf",
+        "/_preview/pdf/zh-Hant-TW/../tiny.pdf",
+    ],
+)
+def test_nothing_outside_the_edition_is_served(preview, path):
+    status, body = preview.get(path)
+    assert status in (404, 307), (path, body[:200])
+    assert b"title:" not in body and b"root:" not in body
+    if status == 307:  # a folder leads to the contents, never to a listing
+        assert path == "/zh-Hans/"
+
+
+def test_browser_is_refused_a_path_outside(preview, page):
+    response = page.goto(preview.url + "zh-Hans/%2e%2e/%2e%2e/source/edition.yaml")
+    assert response.status == 404
+    assert "title:" not in page.content()
+
+
+def test_ctrl_c_stops_cleanly(preview):
+    preview.process.send_signal(signal.SIGINT)
+    assert preview.process.wait(timeout=60) == 0
+    assert "Traceback" not in preview.log.read_text()
