@@ -190,6 +190,13 @@ def build(
         if archive is not None:
             raise click.UsageError("--article proofs one edition's article: use --source")
         options["articles"] = articles
+    logger.debug(
+        "building %s of %s into %s, variants: %s",
+        ", ".join(options["formats"]),
+        archive or source,
+        out,
+        ", ".join(variants) or "the edition's",
+    )
     with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
         if archive is not None:
             report = build_archive(local, outputs.staging, **options)
@@ -276,6 +283,8 @@ def check(
                 "(add reviewed phrases to dictionary.yaml to remove them)",
                 err=True,
             )
+        for article in edition.articles:
+            logger.debug("%s: %s", display_path(article.source), article.meta.title)
         _finish(counter, strict)
         _say(f"{shown(display_path(source))}: {len(edition.articles)} articles, all valid")
 
@@ -532,10 +541,12 @@ def watch(
             return
         _say(f"built {len(written)} file(s)" if written else "every output is up to date")
 
-    try:
+    def start() -> None:
         once()
         _say(f"watching {display_path(source)} and the styles; Ctrl-C stops")
-        for changed in watching.changes(source, styles_folder, out):
+
+    try:
+        for changed in watching.changes(source, styles_folder, out, ready=start):
             _say("saved: " + ", ".join(sorted(display_path(path) for path in changed)))
             once()
     except KeyboardInterrupt:

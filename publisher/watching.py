@@ -8,7 +8,7 @@ default filter already skips editors' swap and backup files and VCS folders.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import watchfiles
@@ -24,13 +24,26 @@ def source_filter(out: Path) -> watchfiles.DefaultFilter:
     return watchfiles.DefaultFilter(ignore_paths=[out.resolve()])
 
 
-def changes(source: Path, styles_folder: Path, out: Path) -> Iterator[set[Path]]:
-    """The files saved, a batch at a time, until Ctrl-C (which is raised)."""
+def changes(
+    source: Path, styles_folder: Path, out: Path, ready: Callable[[], None]
+) -> Iterator[set[Path]]:
+    """The files saved, a batch at a time, until Ctrl-C (which is raised).
+
+    ``ready`` is called once the watcher runs, so that nothing saved after it
+    (for instance during a first build it starts) goes unseen.
+    """
+    started = False
     for batch in watchfiles.watch(
         *watched_folders(source, styles_folder),
         watch_filter=source_filter(out),
         debounce=300,
         step=50,
+        rust_timeout=1000,
+        yield_on_timeout=True,  # an empty batch: the first one says the watcher is up
         raise_interrupt=True,
     ):
-        yield {Path(path) for _change, path in batch}
+        if not started:
+            started = True
+            ready()
+        if batch:
+            yield {Path(path) for _change, path in batch}

@@ -71,15 +71,3 @@ def test_quiet_and_verbose(tmp_path):
     assert "debug:" in verbose.stderr
     both = run_publisher("-q", "-v", "check", cwd=tmp_path)
     assert both.returncode == 2
-
-
-def test_edition_without_a_date_is_warned_about(tmp_path):
-    run_publisher("new", "x", cwd=tmp_path)
-    edition = tmp_path / "x" / "edition.yaml"
-    edition.write_text(
-        "\n".join(x for x in edition.read_text().splitlines() if not x.startswith("date:")),
-        encoding="utf-8",
-    )
-    result = run_publisher("check", "--source", "x", cwd=tmp_path)
-    assert result.returncode == 0
-    assert "edition.yaml: no `date:`" in result.stderr
