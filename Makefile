@@ -42,6 +42,10 @@ preview: setup
 watch: setup
 	$(PUBLISH) watch $(FORMATS) --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION)
 
+# The README's picture of the preview (zh-Hant-TW), taken in chromium.
+preview-picture: setup
+	$(PYTHON) docs/preview_picture.py
+
 # `publisher` for this user, anywhere: a link in ~/.local/bin to the .venv's command.
 install-user: setup
 	mkdir -p $(HOME)/.local/bin

@@ -34,10 +34,10 @@ from pathlib import Path
 from .ambiguities import Ambiguity, find_ambiguities
 from .atomic import atomic_target, write_atomically
 from .document import Article, AstCache, Edition, parse_edition
-from .errors import BuildError, PublisherError, WarningCounter, logger
+from .errors import BuildError, PublisherError, WarningCounter, logger, warn
 from .executors import Executor, InlineExecutor, LocalExecutor, default_jobs
 from .pandoc import pandoc_version
-from .sources import read_edition
+from .sources import EDITION_FILE, display_path, read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import DICTIONARY_ALL, VARIANTS, Variant, apply_variant, variant_named
 from .writers import FORMATS, format_named
@@ -380,6 +380,11 @@ def build_edition(
     """
     cache = out / CACHE_FOLDER
     edition = load_edition(source, cache / "ast")
+    if edition.date is None:  # nor SOURCE_DATE_EPOCH: the writers leave dates out
+        warn(
+            "no `date:`: the outputs carry no publication or creation date; add `date: YYYY-MM-DD`",
+            path=display_path(edition.root / EDITION_FILE),
+        )
     Styles(styles_folder).file("print.css")  # fail before work if the styles are gone
     environment = environment_key(styles_folder)
     outputs = plan_outputs(edition, out, formats, variants, environment, articles)

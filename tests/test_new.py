@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
+import pypdf
 import pytest
 from conftest import ROOT, run_publisher
 
@@ -71,3 +74,22 @@ def test_quiet_and_verbose(tmp_path):
     assert "debug:" in verbose.stderr
     both = run_publisher("-q", "-v", "check", cwd=tmp_path)
     assert both.returncode == 2
+
+
+def test_edition_without_a_date_is_warned_about_and_dated_nowhere(tmp_path):
+    run_publisher("new", "x", cwd=tmp_path)
+    edition = tmp_path / "x" / "edition.yaml"
+    lines = edition.read_text(encoding="utf-8").splitlines()
+    edition.write_text("\n".join(x for x in lines if not x.startswith("date:")), "utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = subprocess.run(
+        [sys.executable, "-m", "publisher", "build", "pdf", "docx", "--source", "x"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "x/edition.yaml: no `date:`" in result.stderr
+    pdf = pypdf.PdfReader(tmp_path / "build" / "zh-Hans" / "x.pdf")
+    assert "/CreationDate" not in pdf.metadata and "/ModDate" not in pdf.metadata
+    with zipfile.ZipFile(tmp_path / "build" / "zh-Hans" / "x.docx") as package:
+        core = package.read("docProps/core.xml").decode()
+    assert "1980" not in core and "dcterms:created" not in core

@@ -178,6 +178,13 @@ def _core_properties(edition: Edition, word_language: str) -> bytes:
         title, creators = edition.title, edition.authors
         description, keywords = edition.config.description, edition.config.subject
     when = edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Undated: Word shows no creation date rather than 1980-01-01.
+    dates = (
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+        if edition.date
+        else ""
+    )
     fields = [
         ("dc:title", title),
         ("dc:creator", "; ".join(creators) or edition.config.publisher),
@@ -194,9 +201,7 @@ def _core_properties(edition: Edition, word_language: str) -> bytes:
         'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"{elements}"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+        f"{elements}{dates}"
         "</cp:coreProperties>"
     ).encode()
 

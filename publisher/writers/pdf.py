@@ -238,7 +238,8 @@ class _Typesetter:
             keywords=keywords,
             page=edition.config.pdf,
             cover_url=data_uri(edition.root / cover) if cover else None,
-            modified=edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # Undated: no creation date at all, rather than 1980-01-01.
+            modified=edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ") if edition.date else None,
             front_matter=front_matter,
             contents_pages=pages or {},
         )
