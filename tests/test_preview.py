@@ -113,7 +113,11 @@ def test_contents_then_articles_with_the_epub_look(preview, page):
     sheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
     response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + sheet)
     assert response.body() == (ROOT / "styles" / "epub.css").read_bytes()
-    assert page.evaluate("getComputedStyle(document.querySelector('p')).textIndent") != "0px"
+    indent = page.evaluate(
+        "getComputedStyle([...document.querySelectorAll('p')]"
+        ".find((p) => p.textContent.startsWith('随着'))).textIndent"
+    )
+    assert indent != "0px"  # epub.css applies: body paragraphs are indented
 
 
 def test_variant_switch(preview, page):
