@@ -522,24 +522,28 @@ def watch(
     and the watch goes on; saving the mended file builds again. Ctrl-C stops.
     """
     from . import watching
+    from .progress import BuildProgress
 
     def once() -> None:
+        # The same lines as `publisher build`: each output, then the summary.
+        progress = BuildProgress(display_path) if _verbosity > QUIET else None
         try:
             with WarningCounter():
-                written = builds.build_edition(
+                builds.build_edition(
                     source,
                     out,
                     formats or FORMATS,
                     variants or None,
                     jobs=jobs,
                     styles_folder=styles_folder,
-                    report=lambda path: _say(f"wrote {display_path(path)}"),
+                    progress=progress,
                 )
         except PublisherError as error:
             click.echo(f"error: {error}", err=True)
             _say("still watching: save the mended file to build again")
-            return
-        _say(f"built {len(written)} file(s)" if written else "every output is up to date")
+        finally:
+            if progress:
+                _say(progress.finish())
 
     def start() -> None:
         once()

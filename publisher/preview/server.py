@@ -133,7 +133,10 @@ class Preview:
                     self.pdf_wanted.set()
 
     async def run_pdf_build(self, tag: str) -> str | None:
-        """``publisher build pdf`` for one variant; its error message, or None."""
+        """``publisher build pdf`` of one variant's articles (their own PDFs, not the
+        edition's: the pages link to those); its error message, or None."""
+        site = self.sites.get(tag)
+        articles = [option for slug in site.pdfs for option in ("--article", slug)] if site else []
         self.pdf_process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -141,6 +144,7 @@ class Preview:
             "--quiet",
             "build",
             "pdf",
+            *articles,
             "--variant",
             tag,
             "--source",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..build import load_edition, outputs_for
+from ..build import load_edition, plan_outputs
 from ..styles import Styles
 from ..variants import apply_variant, variant_named
 from ..writers import WriterContext, writer_for
@@ -73,7 +73,9 @@ def render_site(
         target = Path(folder) / "preview.epub"
         writer_for("epub")().write(WriterContext(converted, Styles(styles_folder), cache), target)
         data = target.read_bytes()
-    pdfs = {o.article: o.path for o in outputs_for(out, edition, variant, "pdf") if o.article}
+    # Where `publisher build pdf` puts each article's PDF (the keys are not needed).
+    planned = plan_outputs(edition, out, ["pdf"], [tag], environment="")
+    pdfs = {o.article: o.path for o in planned if o.article}
     anchors = {article.anchor: article.slug for article in converted.articles}
     site = _unpack(data, tag, generation, anchors, pdfs)
     return _with_live_script(site, variants)
