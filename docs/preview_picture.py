@@ -1,4 +1,4 @@
-"""docs/preview-zh-Hant-TW.png: the preview of the sample's first article in Taiwan's variant.
+"""docs/preview-zh-Hant-TW.png: the preview of a sample article in Taiwan's variant.
 
 Run by `make preview-picture`: starts `publisher preview`, opens the page in
 Debian's chromium (Playwright), waits for the article's PDF link, takes the picture.
@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 PICTURE = ROOT / "docs" / "preview-zh-Hant-TW.png"
-PAGE = "zh-Hant-TW/articles/01-xiaoyi.xhtml"
+PAGE = "zh-Hant-TW/articles/03-zezhou.xhtml"  # text only: 「」 and Taiwan forms
 
 
 def main() -> None:
@@ -38,7 +38,7 @@ def main() -> None:
                 time.sleep(0.2)
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path="/usr/bin/chromium")
-                page = browser.new_page(viewport={"width": 960, "height": 640})
+                page = browser.new_page(viewport={"width": 1000, "height": 560})
                 page.goto(found.group(0) + PAGE)
                 page.locator("#pdf[href]").wait_for(timeout=300_000)
                 page.screenshot(path=str(PICTURE))
