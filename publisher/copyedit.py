@@ -44,6 +44,7 @@ from .atomic import write_atomically
 from .errors import SourceError, logger
 from .pandoc import run_pandoc
 from .pandoc_ast import INLINE_WRAPPERS, Node, iter_ast
+from .punctuation import CLOSING, OPENING, PAIRS
 from .sources import display_path, read_text, split_front_matter
 
 AUTOCORRECT_RULES = """
@@ -68,9 +69,6 @@ SOURCEPOS_FORMAT = "commonmark_x-smart+sourcepos+autolink_bare_uris"
 TEXT_FIELDS = ("kicker", "title", "subtitle", "byline", "description")
 
 FULLWIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", ".": "。"}
-CLOSING = "”’）》」』】〕〗"
-OPENING = "“‘（《「『【〔〖"
-PAIRS = dict(zip(OPENING, CLOSING, strict=True))
 # A URL or e-mail address that pandoc left as text (one glued to Chinese, 见https://…).
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]+|www\.[!-~]+|[\w.+-]+@[\w-]+\.[!-~]+", re.ASCII)
 CONTEXT = 10  # characters shown on either side of a mistake
