@@ -591,14 +591,31 @@ def apply(text: str, findings: list[Finding]) -> tuple[str, list[Finding]]:
 
 def fix_text(text: str, shown: str, asts: Any = None) -> tuple[str, list[Finding]]:
     """Apply the safe fixes until none is left (a fix can reveal another: a space
-    beside a comma that became full-width)."""
-    changes: list[Finding] = []
+    beside a comma that became full-width); returns the text and the changes.
+
+    The fixed text is checked: the same front matter keys and non-text values, and
+    the same code, URLs, raw HTML and attributes as the build reads them. A fix
+    that would change any of them is a bug: it is refused, naming ``shown``.
+    """
+    fixed, changes = text, []
     for _ in range(3):
-        text, applied = apply(text, find(text, shown, asts))
+        fixed, applied = apply(fixed, find(fixed, shown, asts))
         if not applied:
             break
         changes += applied
-    return text, changes
+    if not changes:
+        return text, []
+    old_meta, new_meta = _front_matter_data(text, shown), _front_matter_data(fixed, shown)
+    same_meta = list(old_meta) == list(new_meta) and all(
+        old_meta[k] == new_meta[k] for k in old_meta if k not in TEXT_FIELDS
+    )
+    if not same_meta or _untouchable(_body(text, shown)) != _untouchable(_body(fixed, shown)):
+        raise SourceError(
+            shown,
+            "the copy-editing fixes would change more than text; nothing was written",
+            hint="fix the punctuation by hand, and report this as a bug of publisher",
+        )
+    return fixed, changes
 
 
 def report(findings: list[Finding]) -> None:
@@ -632,28 +649,13 @@ def _front_matter_data(text: str, shown: str) -> dict:
 
 
 def fix_file(path: Path, asts: Any = None) -> list[Finding]:
-    """Fix ``path`` in place (atomically; its BOM and line ends kept); return the changes.
-
-    The fixed text is checked before it is written: the same front matter keys and
-    non-text values, and the same code, URLs, raw HTML and attributes as the build
-    reads them. A fix that would change any of them is a bug, and nothing is written.
-    """
+    """Fix ``path`` in place (atomically; its BOM and line ends kept); return the changes
+    (see :func:`fix_text`)."""
     shown = display_path(path)
     data = path.read_bytes()
-    text = read_text(path)
-    new, changes = fix_text(text, shown, asts)
+    new, changes = fix_text(read_text(path), shown, asts)
     if not changes:
         return []
-    old_meta, new_meta = _front_matter_data(text, shown), _front_matter_data(new, shown)
-    same_meta = list(old_meta) == list(new_meta) and all(
-        old_meta[k] == new_meta[k] for k in old_meta if k not in TEXT_FIELDS
-    )
-    if not same_meta or _untouchable(_body(text, shown)) != _untouchable(_body(new, shown)):
-        raise SourceError(
-            shown,
-            "the copy-editing fixes would change more than text; nothing was written",
-            hint="fix the punctuation by hand, and report this as a bug of publisher",
-        )
     if b"\r\n" in data:
         new = new.replace("\n", "\r\n")
     write_atomically(

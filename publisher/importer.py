@@ -180,7 +180,11 @@ def read_text_copy(path: Path, data: bytes) -> tuple[list[Imported], str]:
             hint="check that this is the copy of a page; each article starts with its "
             "headline line, e.g. `山西省泽州县： 激活县域撂荒地 助力乡村振兴`",
         )
-    return [from_page_article(path, article) for article in articles], encoding
+    imported = [from_page_article(path, article) for article in articles]
+    if encoding.upper().startswith("BIG5"):
+        for article in imported:
+            article.notes.append("Traditional characters (Big5): the sources are Simplified")
+    return imported, encoding
 
 
 def _docx_core(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -105,6 +105,7 @@ def test_encodings_and_bad_files(tmp_path):
     result = run_publisher("import", tmp_path / "gb.txt", tmp_path / "big5.txt", "--into", into)
     assert result.returncode == 0, result.stderr
     assert "gb.txt (GB18030): 1 article" in result.stdout and "(BIG5)" in result.stdout
+    assert "Traditional characters (Big5)" in result.stdout
     gb, big5 = sorted(into.glob("*.md"))
     same_article(gb, SAMPLE / "articles" / "03-zezhou.md")
     assert front_matter(big5)["title"] == "激活縣域撂荒地　助力鄉村振興"
