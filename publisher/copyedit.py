@@ -29,6 +29,7 @@ Rules, by who finds them:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import re
@@ -204,6 +205,8 @@ def _own_edits(text: str) -> list[_Edit]:
     edits = []
     opened: list[int] = []
     for index, character in enumerate(text):
+        if character not in FULLWIDTH and character not in "()":
+            continue
         before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
         if character in FULLWIDTH:
             if character == ".":
@@ -287,14 +290,8 @@ class _Positions:
         return self.starts[line - 1] + column - 1
 
     def where(self, offset: int) -> tuple[int, int]:
-        low, high = 0, len(self.starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self.starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1, offset - self.starts[low] + 1
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 def _data_pos(attr: list) -> tuple[tuple[int, int], tuple[int, int]] | None:
