@@ -7,7 +7,7 @@ import pytest
 from conftest import SAMPLE, build_ok, run_publisher
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["review"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["review"], ["import"]])
 def test_help_on_every_command(command):
     result = run_publisher(*command, "--help")
     assert result.returncode == 0
@@ -15,7 +15,15 @@ def test_help_on_every_command(command):
 
 
 @pytest.mark.parametrize(
-    "arguments", [["build", "mobi"], ["frobnicate"], ["build", "--jobs", "0"], ["check", "--bogus"]]
+    "arguments",
+    [
+        ["build", "mobi"],
+        ["frobnicate"],
+        ["build", "--jobs", "0"],
+        ["check", "--bogus"],
+        ["import", "page.txt"],  # no --into
+        ["check", "--format", "xml"],
+    ],
 )
 def test_wrong_usage_exits_2(arguments):
     result = run_publisher(*arguments)
