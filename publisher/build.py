@@ -235,13 +235,21 @@ def plan_outputs(
             raise BuildError(
                 f"no article `{slug}` in the edition; its articles are: {', '.join(sorted(slugs))}"
             )
+    formats = list(dict.fromkeys(formats))
+    if wanted and not any(format_named(f).per_article for f in formats):
+        own = ", ".join(f for f in FORMATS if format_named(f).per_article)
+        asked = ", ".join(formats)
+        raise BuildError(
+            f"--article builds an article's own files ({own}); {asked} exists for the "
+            "whole edition only"
+        )
     keys = {a.slug: article_key(a) for a in edition.articles}
     cache = out / CACHE_FOLDER / KEYS_FOLDER
     outputs = []
     for variant in choose_variants(edition, variants):
         base = variant_key(edition, variant)
         folder = out / variant.tag
-        for name in dict.fromkeys(formats):
+        for name in formats:
             fmt = format_named(name)
 
             def output(

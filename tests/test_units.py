@@ -123,6 +123,8 @@ def test_proof_builds_that_article_alone_as_the_edition_build_does(sample_out, t
     wrong = run_publisher("build", "--article", "nonesuch", "--source", SAMPLE, "--out", out)
     assert wrong.returncode == 1 and "no article `nonesuch`" in wrong.stderr
     assert EDITED in wrong.stderr
+    whole = run_publisher("build", "epub", "--article", EDITED, "--source", SAMPLE, "--out", out)
+    assert whole.returncode == 1 and "epub exists for the whole edition only" in whole.stderr
 
 
 def test_noop_shows_every_output_and_imports_no_writer(sample_out):
