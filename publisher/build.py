@@ -23,15 +23,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .ambiguities import Ambiguity, find_ambiguities
 from .atomic import atomic_target, write_atomically
 from .document import Article, AstCache, Edition, parse_edition
 from .errors import BuildError, PublisherError, WarningCounter, logger, warn
@@ -41,6 +42,9 @@ from .sources import EDITION_FILE, display_path, read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import DICTIONARY_ALL, VARIANTS, Variant, apply_variant, variant_named
 from .writers import FORMATS, format_named
+
+if TYPE_CHECKING:
+    from .ambiguities import Ambiguity
 
 CACHE_FOLDER = ".cache"
 KEYS_FOLDER = "keys"  # under CACHE_FOLDER: one stamp per output, holding its key
@@ -147,6 +151,8 @@ def traditional_variants(edition: Edition) -> list[Variant]:
 
 def ambiguity_report(source: Path) -> list[Ambiguity]:
     """One-to-many characters of the sources, for the edition's Traditional variants."""
+    from .ambiguities import find_ambiguities  # not for builds: only `check --variants`
+
     edition = load_edition(source)
     return find_ambiguities(edition, traditional_variants(edition))
 
@@ -156,7 +162,35 @@ def ambiguity_report(source: Path) -> list[Ambiguity]:
 
 @cache
 def _tool_versions() -> tuple[str, ...]:
-    return (pandoc_version(), *(metadata.version(name) for name in TOOL_DISTRIBUTIONS))
+    return (pandoc_version(), *_installed_versions(TOOL_DISTRIBUTIONS))
+
+
+def _normalized(project: str) -> str:
+    return re.sub(r"[-_.]+", "_", project).lower()
+
+
+def _installed_versions(names: Sequence[str]) -> list[str]:
+    """Each distribution's version, read from the name of its metadata folder
+    (``weasyprint-70.0.dist-info``) as importlib.metadata finds it, without loading
+    importlib.metadata (it pulls in the email package: a tenth of a no-op build)."""
+    wanted = {_normalized(name) for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in listing:
+            project, _, version = folder.removesuffix(".dist-info").partition("-")
+            key = _normalized(project)
+            if folder.endswith(".dist-info") and key in wanted and key not in found:
+                found[key] = version
+    missing = [name for name in names if _normalized(name) not in found]
+    if missing:
+        from importlib import metadata
+
+        found.update({_normalized(name): metadata.version(name) for name in missing})
+    return [found[_normalized(name)] for name in names]
 
 
 def environment_key(styles_folder: Path) -> str:
