@@ -39,8 +39,11 @@ def test_one_article_edit_rewrites_the_editions_and_that_article_only(sample_cop
     out = build_ok(sample_copy, tmp_path / "out")
     before = {name: identity(path) for name, path in files(out).items()}
     assert len(before) == 33
+    pages = len(PdfReader(out / "zh-Hans" / "shanxi-rural.pdf").pages)
+    # A page and more of new text: the articles after it move, and are not laid out again.
     article = sample_copy / "articles" / f"{EDITED}.md"
-    article.write_text(article.read_text(encoding="utf-8") + "\n补记一段。\n", encoding="utf-8")
+    added = "\n补记一段。" + "村民说，日子越过越好。" * 200 + "\n"
+    article.write_text(article.read_text(encoding="utf-8") + added, encoding="utf-8")
     result = run_publisher("build", "--source", sample_copy, "--out", out)
     assert result.returncode == 0, result.stderr
     rewritten = {name for name, path in files(out).items() if identity(path) != before[name]}
@@ -56,6 +59,9 @@ def test_one_article_edit_rewrites_the_editions_and_that_article_only(sample_cop
     # The edit is in, in every variant; the Traditional ones converted.
     assert "补记一段" in pdf_text(out / "zh-Hans" / "articles" / f"{EDITED}.pdf")
     assert "補記一段" in pdf_text(out / "zh-Hant-TW" / "shanxi-rural.pdf")
+    edition = out / "zh-Hans" / "shanxi-rural.pdf"
+    assert len(PdfReader(edition).pages) > pages
+    assert_numbered(edition)
 
 
 def article_page_ranges(edition):
@@ -91,8 +97,13 @@ def test_article_pdfs_and_the_edition_share_one_layout(sample_out, tag):
         # One subset per font in the edition, named as in the article's own PDF.
         assert {f["name"] for f in pdf_fonts(own)} <= edition_fonts
     assert len(edition_fonts) == len({name.split("+")[1] for name in edition_fonts})
-    # The contents give each article's first page, its bookmark leads there, and
-    # the number printed at the foot of each page is its place in the edition.
+    assert_numbered(edition)
+
+
+def assert_numbered(edition):
+    """The contents give each article's first page, its bookmark leads there, and the
+    number printed at the foot of each page is its place in the edition."""
+    ranges = article_page_ranges(edition)
     contents = pages_text(edition, 1, 2)
     printed = [int(n) for n in re.findall(r"…\s*(\d+)", contents)]
     assert printed == [first + 1 for first, _ in ranges]
