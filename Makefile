@@ -84,7 +84,7 @@ review: setup
 
 test: setup
 	$(PYTHON) -m ruff check publisher styles tests source bench
-	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup
+	$(PYTHON) -m pytest -n $(JOBS)
 
 lint: setup
 	$(PYTHON) -m ruff check publisher styles tests source

@@ -1,8 +1,9 @@
 """`publisher preview` in a real browser: Debian's chromium, driven by Playwright.
 
-One preview server and one browser page for the whole module (they are the
-expensive part); the tests run in order in one xdist worker and walk through
-what an editor does: read, switch variant, proof the PDF, edit, break, mend.
+One preview server and one browser page (they are the expensive part) serve
+one test that walks through what an editor does, step by step: read, switch
+variant, proof the PDF, edit, break, mend, try paths outside, stop. One test,
+so that pytest-xdist never splits the steps between two workers.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from tiny import tiny_edition
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.xdist_group("preview"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make)"),
-]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make)"
+)
 ARTICLE = "articles/03-zezhou.md"
 TIMEOUT = 90_000  # ms: two cores shared by many builds
 
@@ -59,9 +59,9 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("preview")
+@pytest.fixture
+def preview(tmp_path):
+    folder = tmp_path
     source = tiny_edition(folder)
     log, errors = folder / "stdout.txt", folder / "stderr.txt"
     with log.open("w") as stdout, errors.open("w") as stderr:
@@ -84,7 +84,7 @@ def preview(tmp_path_factory):
             process.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page(preview):
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
@@ -94,11 +94,11 @@ def page(preview):
         browser.close()
 
 
-def test_binds_to_loopback_and_prints_the_url(preview):
+def step_binds_to_loopback_and_prints_the_url(preview, page):
     assert urlsplit(preview.url).hostname == "127.0.0.1"
 
 
-def test_contents_then_articles_with_the_epub_look(preview, page):
+def step_contents_then_articles_with_the_epub_look(preview, page):
     page.goto(preview.url)
     assert page.url.endswith("/zh-Hans/nav.xhtml")
     assert page.locator("#toc-heading").inner_text() == "目录"
@@ -120,7 +120,7 @@ def test_contents_then_articles_with_the_epub_look(preview, page):
     assert indent != "0px"  # epub.css applies: body paragraphs are indented
 
 
-def test_variant_switch(preview, page):
+def step_variant_switch(preview, page):
     page.goto(preview.url + "zh-Hans/articles/03-zezhou.xhtml")
     page.select_option("#variant", "zh-Hant-TW")
     page.wait_for_url("**/zh-Hant-TW/articles/03-zezhou.xhtml")
@@ -129,7 +129,7 @@ def test_variant_switch(preview, page):
     assert "「土地銀行」" in page.locator("section.article").inner_text()
 
 
-def test_link_to_the_article_pdf_built_in_the_background(preview, page):
+def step_link_to_the_article_pdf_built_in_the_background(preview, page):
     page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
     link = page.locator("#pdf[href]")
     link.wait_for(timeout=180_000)
@@ -139,7 +139,7 @@ def test_link_to_the_article_pdf_built_in_the_background(preview, page):
     assert response.body().startswith(b"%PDF-")
 
 
-def test_saved_edit_updates_the_page_in_place(preview, page):
+def step_saved_edit_updates_the_page_in_place(preview, page):
     page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
     page.evaluate("window.__notReloaded = true; window.scrollTo(0, 200)")
     before = page.evaluate("window.scrollY")
@@ -151,7 +151,7 @@ def test_saved_edit_updates_the_page_in_place(preview, page):
     assert page.evaluate("window.scrollY") == before  # the reader's place kept
 
 
-def test_bad_edit_is_shown_until_mended(preview, page):
+def step_bad_edit_is_shown_until_mended(preview, page):
     page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
     path = preview.source / ARTICLE
     good = path.read_text(encoding="utf-8")
@@ -167,38 +167,56 @@ def test_bad_edit_is_shown_until_mended(preview, page):
     page.wait_for_function("document.body.innerText.includes('PREVIEW-EDIT-2')")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/zh-Hans/../source/edition.yaml",
-        "/zh-Hans/..%2f..%2fsource%2fedition.yaml",
-        "/zh-Hans/%2e%2e/%2e%2e/etc/passwd",
-        "/zh-Hans/articles/03-zezhou.md",
-        "/zh-Hans/articles/",
-        "/zh-Hans/",
-        "/../../etc/passwd",
-        "//etc/passwd",
-        "/zh-XX/nav.xhtml",
-        "/_preview/pdf/zh-Hant-TW/..%2f..%2f..%2fsource%2fedition.yaml",
-        "/_preview/pdf/zh-Hant-TW/%2e%2e.pdf",
-        "/_preview/pdf/zh-Hant-TW/../tiny.pdf",
-    ],
-)
-def test_nothing_outside_the_edition_is_served(preview, path):
-    status, body = preview.get(path)
-    assert status in (404, 307), (path, body[:200])
-    assert b"title:" not in body and b"root:" not in body
-    if status == 307:  # a folder leads to the contents, never to a listing
-        assert path == "/zh-Hans/"
+OUTSIDE = [
+    "/zh-Hans/../source/edition.yaml",
+    "/zh-Hans/..%2f..%2fsource%2fedition.yaml",
+    "/zh-Hans/%2e%2e/%2e%2e/etc/passwd",
+    "/zh-Hans/articles/03-zezhou.md",
+    "/zh-Hans/articles/",
+    "/zh-Hans/",
+    "/../../etc/passwd",
+    "//etc/passwd",
+    "/zh-XX/nav.xhtml",
+    "/_preview/pdf/zh-Hant-TW/..%2f..%2f..%2fsource%2fedition.yaml",
+    "/_preview/pdf/zh-Hant-TW/%2e%2e.pdf",
+    "/_preview/pdf/zh-Hant-TW/../tiny.pdf",
+]
 
 
-def test_browser_is_refused_a_path_outside(preview, page):
+def step_nothing_outside_the_edition_is_served(preview, page):
+    for path in OUTSIDE:
+        status, body = preview.get(path)
+        assert status in (404, 307), (path, body[:200])
+        assert b"title:" not in body and b"root:" not in body
+        if status == 307:  # a folder leads to the contents, never to a listing
+            assert path == "/zh-Hans/"
+
+
+def step_browser_is_refused_a_path_outside(preview, page):
     response = page.goto(preview.url + "zh-Hans/%2e%2e/%2e%2e/source/edition.yaml")
     assert response.status == 404
     assert "title:" not in page.content()
 
 
-def test_ctrl_c_stops_cleanly(preview):
+def step_ctrl_c_stops_cleanly(preview, page):
     preview.process.send_signal(signal.SIGINT)
     assert preview.process.wait(timeout=60) == 0
     assert "Traceback" not in preview.log.read_text()
+
+
+STEPS = [
+    step_binds_to_loopback_and_prints_the_url,
+    step_contents_then_articles_with_the_epub_look,
+    step_variant_switch,
+    step_link_to_the_article_pdf_built_in_the_background,
+    step_saved_edit_updates_the_page_in_place,
+    step_bad_edit_is_shown_until_mended,
+    step_nothing_outside_the_edition_is_served,
+    step_browser_is_refused_a_path_outside,
+    step_ctrl_c_stops_cleanly,
+]
+
+
+def test_preview_in_the_browser(preview, page):
+    for step in STEPS:
+        step(preview, page)
