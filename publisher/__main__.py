@@ -1,3 +1,5 @@
 from .cli import main
 
-main()
+# Guarded: a LocalCluster's worker processes start by importing the main module.
+if __name__ == "__main__":
+    main()

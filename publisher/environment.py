@@ -25,6 +25,7 @@ DISTRIBUTIONS = ("publisher", "weasyprint", "opencc")
 # Faces the PDF falls back to for characters the named families lack.
 GENERIC_FAMILIES = ("serif", "sans-serif", "monospace", "emoji")
 STYLES = ("Regular", "Bold")
+SHOWN_FONTS = 4  # font differences named per worker; the rest are counted
 FAMILY = re.compile(r'"([^"]+)"')
 
 
@@ -55,9 +56,9 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def fonts(styles_folder: Path) -> dict[str, str]:
+def fonts(families: list[str]) -> dict[str, str]:
     """``family:style`` -> ``file#index sha256`` of the face fontconfig gives for it."""
-    return dict(_fonts(tuple(font_families(styles_folder))))
+    return dict(_fonts(tuple(families)))
 
 
 @cache
@@ -97,13 +98,14 @@ def code_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def describe(styles_folder: Path) -> dict[str, object]:
-    """This machine's versions of the tools and the fonts it would use."""
+def describe(families: list[str]) -> dict[str, object]:
+    """This machine's versions of the tools, and the fonts it would use for ``families``
+    (:func:`font_families` of the client's styles: workers use the client's)."""
     versions: dict[str, object] = {name: metadata.version(name) for name in DISTRIBUTIONS}
     # The version number stays put while the code changes: its digest does not.
     versions["publisher"] = f"{versions['publisher']} (code {code_digest()})"
     versions["pandoc"] = pandoc_version()
-    versions["fonts"] = fonts(styles_folder)
+    versions["fonts"] = fonts(families)
     return versions
 
 
@@ -123,10 +125,14 @@ def differences(client: dict[str, object], worker: dict[str, object]) -> list[st
             lines.append(f"{name} {worker.get(name)} (here: {client.get(name)})")
     mine = dict(client.get("fonts") or {})  # type: ignore[call-overload]
     theirs = dict(worker.get("fonts") or {})  # type: ignore[call-overload]
-    for pattern in sorted(set(mine) | set(theirs)):
-        if mine.get(pattern) != theirs.get(pattern):
-            lines.append(f"font {pattern}: {theirs.get(pattern)} (here: {mine.get(pattern)})")
-    return lines
+    fonts = [
+        f"font {pattern}: {theirs.get(pattern)} (here: {mine.get(pattern)})"
+        for pattern in sorted(set(mine) | set(theirs))
+        if mine.get(pattern) != theirs.get(pattern)
+    ]
+    if len(fonts) > SHOWN_FONTS + 1:  # a machine without the fonts differs in every family
+        fonts[SHOWN_FONTS:] = [f"and {len(fonts) - SHOWN_FONTS} more fonts"]
+    return lines + fonts
 
 
 def compare(client: dict[str, object], workers: dict[str, dict[str, object]]) -> None:

@@ -1,0 +1,186 @@
+"""Archive scale: one generated archive built with the local pool and with a Dask
+LocalCluster of 1 and 2 workers, in one run.
+
+    .venv/bin/python bench/archive_scale.py [--article-variants 2000] [FORMAT ...]
+
+Every edition of the archive is the sample (4 articles with figures, 3
+variants: 12 article-variants) under its own name, title and date, so the
+outputs of two editions never coincide. Each configuration builds the whole
+archive cold (fresh output folder, no cache) in a process of its own, and
+reports wall time, throughput (article-variants per second, all the formats
+asked for) and each worker's peak resident memory. Cluster start-up and the
+environment check are timed apart from the build. The last lines turn the
+measured cost per article-variant into an estimate for one million articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "source"
+sys.path.insert(0, str(ROOT))
+ARTICLES_PER_EDITION = 4
+VARIANTS = 3
+CONFIGURATIONS = ("local pool, 2 processes", "LocalCluster, 1 worker", "LocalCluster, 2 workers")
+
+
+def make_archive(folder: Path, editions: int) -> Path:
+    """``editions`` copies of the sample, each with its own name, title and date."""
+    for number in range(1, editions + 1):
+        edition = folder / f"edition-{number:04}"
+        shutil.copytree(SAMPLE, edition, ignore=shutil.ignore_patterns("*.py"))
+        config = yaml.safe_load((edition / "edition.yaml").read_text(encoding="utf-8"))
+        config.update(name=f"daily-{number:04}", title=f"{config['title']}（第{number}期）")
+        (edition / "edition.yaml").write_text(
+            yaml.safe_dump(config, allow_unicode=True), encoding="utf-8"
+        )
+    return folder
+
+
+class PeakMemory:
+    """Peak resident memory of each process below this one, sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.peaks: dict[int, int] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        import psutil
+
+        while not self.done.wait(0.2):
+            for child in self.me.children(recursive=True):
+                try:
+                    rss = child.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), rss)
+
+    def stop(self) -> list[float]:
+        self.done.set()
+        self.thread.join()
+        return sorted((peak / 2**20 for peak in self.peaks.values()), reverse=True)
+
+
+def measure(configuration: str, archive: Path, out: Path, formats: list[str]) -> dict:
+    """One configuration's build of the archive, in this process."""
+    from publisher.archive import build_archive
+    from publisher.cluster import DaskExecutor
+    from publisher.executors import LocalExecutor
+    from publisher.styles import DEFAULT_STYLES
+
+    start = time.perf_counter()
+    if configuration.startswith("local"):
+        executor = LocalExecutor(2)
+        memory = PeakMemory()
+    else:
+        workers = int(configuration.split(", ")[1].split()[0])
+        executor = DaskExecutor(None, DEFAULT_STYLES, workers=workers)
+    startup = time.perf_counter() - start
+    start = time.perf_counter()
+    with executor:
+        report = build_archive(archive, out, formats=formats, executor=executor)
+        seconds = time.perf_counter() - start
+        if configuration.startswith("local"):
+            peaks = memory.stop()[:2]
+        else:
+            maxrss = executor.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            peaks = sorted((kb / 1024 for kb in maxrss.values()), reverse=True)
+    if report.failed:
+        raise SystemExit(f"{configuration}: {report.failed}")
+    return {"seconds": seconds, "startup": startup, "peaks": peaks}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("formats", nargs="*", default=["pdf", "epub", "docx"])
+    parser.add_argument("--article-variants", type=int, default=2000)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure:  # a child: one configuration, JSON on stdout
+        result = measure(arguments.measure, arguments.archive, arguments.out, arguments.formats)
+        print(json.dumps(result))
+        return
+
+    per_edition = ARTICLES_PER_EDITION * VARIANTS
+    editions = max(1, math.ceil(arguments.article_variants / per_edition))
+    count = editions * per_edition
+    print(
+        f"archive: {editions} editions x {ARTICLES_PER_EDITION} articles x {VARIANTS} variants "
+        f"= {count} article-variants; formats: {' '.join(arguments.formats)}"
+    )
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="publisher-bench-") as folder:
+        archive = make_archive(Path(folder) / "archive", editions)
+        for number, configuration in enumerate(CONFIGURATIONS):
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    *arguments.formats,
+                    "--measure",
+                    configuration,
+                    "--archive",
+                    str(archive),
+                    "--out",
+                    str(Path(folder) / f"out-{number}"),
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if child.returncode != 0:
+                raise SystemExit(f"{configuration} failed:\n{child.stderr[-3000:]}")
+            rows[configuration] = json.loads(child.stdout.strip().splitlines()[-1])
+            row = rows[configuration]
+            print(
+                f"  {configuration}: {row['seconds']:.1f} s, {count / row['seconds']:.2f} "
+                f"article-variants/s, start {row['startup']:.1f} s, "
+                f"peak MB per worker {', '.join(f'{p:.0f}' for p in row['peaks'])}",
+                flush=True,
+            )
+
+    print()
+    print("| configuration | build s | article-variants/s | start-up s | peak MB per worker |")
+    print("| --- | --- | --- | --- | --- |")
+    for configuration, row in rows.items():
+        print(
+            f"| {configuration} | {row['seconds']:.1f} | {count / row['seconds']:.2f} | "
+            f"{row['startup']:.1f} | {' / '.join(f'{p:.0f}' for p in row['peaks'])} |"
+        )
+    one, two = (rows[c]["seconds"] for c in CONFIGURATIONS[1:])
+    print(f"\nscaling 1 -> 2 workers: {one / two:.2f}x (ideal 2.00x)")
+    cost = one / count  # worker-seconds per article-variant, from the 1-worker cluster
+    articles = 1_000_000
+    work = articles * VARIANTS * cost
+    print(
+        f"one worker spends {cost:.2f} s per article-variant ({', '.join(arguments.formats)}); "
+        f"one million articles in {VARIANTS} variants = {work / 3600:,.0f} worker-hours: "
+        f"{math.ceil(work / 86400)} workers for one day, {math.ceil(work / 3600 / 8)} for "
+        f"8 hours (at 1-worker efficiency; plus {max(r['startup'] for r in rows.values()):.0f} s "
+        "start-up, negligible at that scale)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""Running a build's units on a Dask distributed cluster (``--executor dask``).
+
+The build hands the same pure units to this executor as to the local pool.
+What differs is where they run: on workers that may share no disk with the
+client. So
+
+* before any work, every worker describes its environment (versions and the
+  fonts it would use, :mod:`publisher.environment`) and the build stops on
+  the first difference;
+* a unit's input files (images, the cover, ``styles/``) travel as
+  content-addressed blobs, scattered once per build and kept on the workers
+  (:func:`share_files`); a worker writes each blob to a local folder named by
+  its hash once, however many units use it;
+* a unit renders into a folder of the worker's and returns the bytes; the
+  client writes them, atomically, as a local build does.
+
+Dask retries the units of a worker that is lost (``distributed.scheduler.
+allowed-failures``); a unit that fails for its own reason is not retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePath
+from typing import Any, TypeVar
+
+from .atomic import write_atomically
+from .environment import compare, describe, font_families
+from .errors import BuildError
+
+U = TypeVar("U")
+R = TypeVar("R")
+T = TypeVar("T")
+CACHE_PREFIX = ".cache/"
+
+SCHEDULER_VARIABLE = "PUBLISHER_SCHEDULER"
+
+
+class DaskExecutor:
+    """Runs units on a Dask cluster: the one at ``address``, else a new LocalCluster
+    of ``workers`` processes on this machine (one per core by default)."""
+
+    def __init__(
+        self, address: str | None, styles_folder: Path, *, workers: int | None = None
+    ) -> None:
+        import distributed  # only for cluster builds: it takes a second to import
+
+        self.cluster = None
+        try:
+            if address:
+                self.client = distributed.Client(address, timeout="20s")
+            else:
+                self.cluster = distributed.LocalCluster(
+                    n_workers=workers or len(os.sched_getaffinity(0)),
+                    threads_per_worker=1,  # WeasyPrint and pandoc: one unit per process
+                    processes=True,
+                    dashboard_address=None,
+                )
+                self.client = distributed.Client(self.cluster)
+        except OSError as error:
+            raise BuildError(
+                f"cannot reach the Dask scheduler at {address}: {error}\n"
+                "  what to do: start it (`dask scheduler`) and its workers (`dask worker "
+                "ADDRESS`) from this environment, and check the address"
+            ) from None
+        try:
+            check_workers(self.client, styles_folder)
+        except BaseException:
+            self.close()
+            raise
+
+    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
+        """``function(unit)`` for each unit, on the workers; results as units finish.
+
+        Each unit's input folders go to the cluster once per call, file by file
+        under their content hash (a worker that has an image already does not
+        get it again); the files a unit wrote come back and are written here.
+        A unit whose workers were lost again and again (Dask's ``KilledWorker``)
+        does not stop the others: its error is raised once they are done.
+        """
+        from distributed import as_completed
+
+        shared: dict[Path, dict[str, Any]] = {}
+        submitted = {}
+        for unit in units:
+            reads, out = unit_folders(unit)
+            for folder in reads:
+                if folder not in shared:
+                    shared[folder] = self._scatter_folder(folder)
+            packed = (unit, {str(f): shared[f] for f in reads}, str(out))
+            future = self.client.submit(
+                functools.partial(run_away, function), packed, key=unit_key(unit), pure=False
+            )
+            submitted[future] = (unit, out)
+        errors = []
+        try:
+            for future in as_completed(submitted):
+                unit, out = submitted[future]
+                try:
+                    result, files = future.result()
+                except Exception as error:  # the unit's own failures come as results
+                    errors.append(f"{getattr(unit, 'name', unit)}: {type(error).__name__}: {error}")
+                    continue
+                write_back(out, files)
+                yield result
+        finally:
+            for future in submitted:
+                future.release()
+            shared.clear()
+        if errors:
+            raise BuildError("\n".join(errors))
+
+    def _scatter_folder(self, folder: Path) -> dict[str, Any]:
+        """Every file of ``folder`` (not caches) sent to the cluster under its content hash."""
+        paths = [
+            p
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not {"__pycache__", ".cache"} & set(p.relative_to(folder).parts)
+        ]
+        names = [p.relative_to(folder).as_posix() for p in paths]
+        futures = self.client.scatter([p.read_bytes() for p in paths], hash=True)
+        return dict(zip(names, futures, strict=True))
+
+    def describe(self) -> str:
+        """The scheduler's address and its workers, for the user."""
+        workers = len(self.client.scheduler_info()["workers"])
+        where = "a new LocalCluster" if self.cluster is not None else "the scheduler"
+        return f"{self.client.scheduler.address} ({where}, {workers} workers)"
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def unit_key(unit: Any) -> str:
+    """A readable task key derived from content: the unit's name, and a hash of its
+    outputs' paths and keys (which cover everything they are built from)."""
+    seed = repr([(str(o.path), o.key) for o in unit.outputs])
+    return f"publisher {unit.name} {hashlib.sha256(seed.encode()).hexdigest()[:16]}"
+
+
+def check_workers(client: Any, styles_folder: Path) -> None:
+    """Stop unless every worker would build with the client's versions and fonts."""
+    families = font_families(styles_folder)
+    here = describe(families)
+    if not client.scheduler_info()["workers"]:
+        client.wait_for_workers(1, timeout=60)
+    names = {a: w.get("name") for a, w in client.scheduler_info()["workers"].items()}
+    found = client.run(describe, families)
+    compare(here, {f"{address} (name {names.get(address)})": d for address, d in found.items()})
+
+
+# ------------------------------------------------------------ units away from home
+
+
+class _Rebase(pickle.Pickler):
+    """Pickles a value with every path under one of ``mapping``'s folders moved to the
+    folder it maps to: a unit's paths are the client's, its worker has its own."""
+
+    def __init__(self, file: io.BytesIO, mapping: dict[Path, Path]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.mapping = mapping
+
+    def reducer_override(self, obj: object) -> object:
+        if isinstance(obj, PurePath):
+            for old, new in self.mapping.items():
+                if obj.is_relative_to(old):
+                    return type(obj), (new / obj.relative_to(old),)
+        return NotImplemented
+
+
+def rebase(value: T, mapping: dict[Path, Path]) -> T:
+    """A copy of ``value`` whose paths under a folder of ``mapping`` lie under its target."""
+    buffer = io.BytesIO()
+    _Rebase(buffer, mapping).dump(value)
+    return pickle.loads(buffer.getvalue())
+
+
+def unit_folders(unit: Any) -> tuple[list[Path], Path]:
+    """The folders a build unit reads (its edition's sources, the styles) and the one it
+    writes (the edition's output folder, whose ``.cache`` holds the stamps)."""
+    return [Path(unit.edition.root), Path(unit.styles_folder)], Path(unit.cache).parent
+
+
+def run_away(function: Callable[[U], R], packed: tuple[U, dict[str, dict[str, bytes]], str]):
+    """On a worker: ``function(unit)`` with the unit's input folders made from their
+    blobs and its outputs written to a folder of its own; returns the result (paths
+    as the client's) and every file written, by path relative to the output folder."""
+    unit, inputs, out = packed
+    mapping = {Path(folder): materialize(files) for folder, files in inputs.items()}
+    with tempfile.TemporaryDirectory(prefix="publisher-unit-") as folder:
+        mapping[Path(out)] = Path(folder)
+        result = function(rebase(unit, mapping))
+        written = {
+            path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(Path(folder).rglob("*"))
+            if path.is_file()
+        }
+        return rebase(result, {Path(folder): Path(out)}), written
+
+
+def write_back(out: Path, files: dict[str, bytes]) -> None:
+    """Write a unit's files under ``out`` as a local build does: each atomically, the
+    outputs before the cache (stamps say an output is current only once it is there)."""
+    for name in sorted(files, key=lambda name: (name.startswith(CACHE_PREFIX), name)):
+        write_atomically(out / name, files[name])
+
+
+# ------------------------------------------------------------ files as blobs
+
+
+def read_files(folder: Path, paths: Iterable[Path]) -> dict[str, bytes]:
+    """The files ``paths`` (inside ``folder``) by their path relative to it."""
+    return {Path(p).relative_to(folder).as_posix(): Path(p).read_bytes() for p in sorted(paths)}
+
+
+def files_digest(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name, data in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:24]
+
+
+def materialize(files: dict[str, bytes]) -> Path:
+    """A local folder holding ``files``, named by their content: written once per worker
+    machine and reused by every unit that needs the same files."""
+    root = Path(tempfile.gettempdir()) / "publisher-inputs" / files_digest(files)
+    if root.is_dir():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root.parent))
+    for name, data in files.items():
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    try:
+        staging.rename(root)  # whole or not at all; another process may have won
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return root
+
+
+def open_executor(
+    kind: str, scheduler: str | None, jobs: int | None, styles_folder: Path, *, shared: bool
+) -> contextlib.AbstractContextManager:
+    """The executor a command line asked for, as a context manager (None: let
+    ``build_edition`` choose). ``shared``: one pool kept for several editions."""
+    if kind == "dask":
+        return DaskExecutor(scheduler, styles_folder, workers=jobs)
+    if shared and jobs != 1:
+        from .executors import LocalExecutor
+
+        return LocalExecutor(jobs)
+    return contextlib.nullcontext()

@@ -1,0 +1,176 @@
+"""Builds on a real Dask cluster: a LocalCluster of two worker processes, one per module.
+
+The archive's outputs must be the bytes of a local build; a bad edition is
+reported while the others build; a worker whose fonts differ stops the build
+before any work; a worker killed mid-build loses no output.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from distributed import Client, LocalCluster
+
+from tests.archives import break_article, make_archive, tree
+from tests.conftest import ROOT, run_publisher
+
+FORMATS = ("pdf", "epub", "docx")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+        Client(local) as client,
+    ):
+        yield client
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """Three tiny editions (one article with a figure), the second with a bad article,
+    and the local build of the good ones: the bytes every cluster build must give."""
+    folder = tmp_path_factory.mktemp("archive")
+    root = make_archive(folder / "archive", 3)
+    article, line = break_article(root / "2024-07-02")
+    local = run_publisher("build", *FORMATS, "--archive", root, "--out", folder / "local")
+    assert local.returncode == 1 and "2 of 3 editions built" in local.stderr, local.stderr
+    return root, article, line, tree(folder / "local")
+
+
+def on_cluster(client, root, out, *more):
+    return run_publisher(
+        "build",
+        *FORMATS,
+        "--archive",
+        root,
+        "--out",
+        out,
+        "--executor",
+        "dask",
+        "--scheduler",
+        client.scheduler.address,
+        *more,
+    )
+
+
+def test_archive_on_the_cluster_gives_the_local_bytes(cluster, archive, tmp_path):
+    root, article, line, local = archive
+    result = on_cluster(cluster, root, tmp_path / "out")
+    assert result.returncode == 1
+    assert f"{article}:{line}: unknown key `auhtors`" in result.stderr
+    assert "2 of 3 editions built; failed:" in result.stderr
+    assert tree(tmp_path / "out") == local
+    assert f"building on the Dask cluster at {cluster.scheduler.address}" in result.stderr
+
+
+def test_the_scheduler_may_come_from_the_environment(cluster, archive, tmp_path):
+    root, *_ = archive
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "publisher",
+            "build",
+            "epub",
+            "--source",
+            root / "2024-07-01",
+            "--out",
+            tmp_path / "out",
+        ],
+        env={**os.environ, "PUBLISHER_SCHEDULER": cluster.scheduler.address},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"building on the Dask cluster at {cluster.scheduler.address}" in result.stderr
+    epub = tmp_path / "out" / "zh-Hans" / "daily-01.epub"
+    assert epub.read_bytes() == archive[3]["daily-01/zh-Hans/daily-01.epub"]
+
+
+def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, tmp_path):
+    """A third worker whose fontconfig knows only DejaVu: real fc-match, real digests."""
+    root, *_ = archive
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path}/fc</cachedir>"
+        "</fontconfig>"
+    )
+    odd = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            cluster.scheduler.address,
+            "--nworkers",
+            "1",
+            "--nthreads",
+            "1",
+            "--name",
+            "odd-fonts",
+            "--no-dashboard",
+        ],
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        cluster.wait_for_workers(3, timeout=60)
+        result = on_cluster(cluster, root, tmp_path / "out")
+    finally:
+        odd.terminate()
+        odd.wait(timeout=30)
+    assert result.returncode == 1
+    assert "odd-fonts" in result.stderr
+    assert "font AR PL UKai CN:style=Regular: DejaVu" in result.stderr, result.stderr
+    assert "nothing was built" in result.stderr
+    assert not (tmp_path / "out").exists() or tree(tmp_path / "out") == {}
+
+
+def test_a_worker_killed_mid_build_loses_no_output(cluster, archive, tmp_path):
+    root, _, _, local = archive
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "publisher",
+            "build",
+            *FORMATS,
+            "--archive",
+            str(root),
+            "--out",
+            str(tmp_path / "out"),
+            "--executor",
+            "dask",
+            "--scheduler",
+            cluster.scheduler.address,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and build.poll() is None and time.monotonic() < deadline:
+        busy = [w for w, keys in cluster.processing().items() if keys]
+        if busy:
+            pid = cluster.run(os.getpid, workers=busy[:1])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed = busy[0]
+        time.sleep(0.02)
+    _, stderr = build.communicate(timeout=300)
+    assert killed, "no unit was running to kill: " + stderr
+    assert build.returncode == 1 and "2 of 3 editions built" in stderr, stderr
+    assert tree(tmp_path / "out") == local
+    cluster.wait_for_workers(2, timeout=60)  # the nanny started it again
