@@ -8,6 +8,7 @@ edition failed.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,24 +116,43 @@ def check_archive(archive: Path) -> ArchiveReport:
     return report
 
 
-def build_archive(archive: Path, out: Path, **options: object) -> ArchiveReport:
+def build_archive(
+    archive: Path, out: Path, *, in_flight: int = 1, **options: object
+) -> ArchiveReport:
     """Build every edition of ``archive`` into ``out/<edition name>/``.
 
-    ``options`` are those of :func:`publisher.build.build_edition`. A bad edition
-    is recorded in the report (and logged) and the next one is built.
+    ``options`` are those of :func:`publisher.build.build_edition`; one
+    ``executor`` among them serves every edition. ``in_flight`` editions are
+    read and submitted at once, so that a cluster's workers do not wait for the
+    last unit of one edition before the next edition's units arrive. A bad
+    edition is reported as it fails, and the others go on.
     """
     from .build import build_edition
 
     report = ArchiveReport()
-    for edition in discover(archive):
-        if edition.error is None:
-            try:
-                report.written[edition.name] = build_edition(
-                    edition.folder, out / edition.name, **options
-                )
-                continue
-            except PublisherError as error:
-                report.fail(edition.folder, error)
-        else:
+    editions = discover(archive)
+    for edition in editions:
+        if edition.error is not None:
             report.fail(edition.folder, edition.error)
+    good = [e for e in editions if e.error is None]
+
+    def build(edition: ArchiveEdition) -> None:
+        try:
+            written = build_edition(edition.folder, out / edition.name, **options)
+        except PublisherError as error:
+            report.fail(edition.folder, error)
+        else:
+            report.written[edition.name] = written
+
+    if in_flight <= 1:  # here, in the main thread (where signal handlers live)
+        for edition in good:
+            build(edition)
+    else:
+        with ThreadPoolExecutor(max_workers=in_flight) as threads:
+            try:
+                for future in [threads.submit(build, edition) for edition in good]:
+                    future.result()
+            finally:  # on Ctrl-C no new edition starts; those under way finish their units
+                threads.shutdown(wait=True, cancel_futures=True)
+    report.written = {e.name: report.written[e.name] for e in good if e.name in report.written}
     return report

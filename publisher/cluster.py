@@ -72,7 +72,7 @@ class DaskExecutor:
                 "ADDRESS`) from this environment, and check the address"
             ) from None
         try:
-            check_workers(self.client, styles_folder)
+            self.expected = check_workers(self.client, styles_folder)
         except BaseException:
             self.close()
             raise
@@ -97,7 +97,10 @@ class DaskExecutor:
                     shared[folder] = self._scatter_folder(folder)
             packed = (unit, {str(f): shared[f] for f in reads}, str(out))
             future = self.client.submit(
-                functools.partial(run_away, function), packed, key=unit_key(unit), pure=False
+                functools.partial(run_away, function, self.expected),
+                packed,
+                key=unit_key(unit),
+                pure=False,
             )
             submitted[future] = (unit, out)
         errors = []
@@ -154,8 +157,9 @@ def unit_key(unit: Any) -> str:
     return f"publisher {unit.name} {hashlib.sha256(seed.encode()).hexdigest()[:16]}"
 
 
-def check_workers(client: Any, styles_folder: Path) -> None:
-    """Stop unless every worker would build with the client's versions and fonts."""
+def check_workers(client: Any, styles_folder: Path) -> tuple[list[str], dict[str, object]]:
+    """Stop unless every worker would build with the client's versions and fonts;
+    return the font families asked for and this machine's description."""
     families = font_families(styles_folder)
     here = describe(families)
     if not client.scheduler_info()["workers"]:
@@ -163,6 +167,16 @@ def check_workers(client: Any, styles_folder: Path) -> None:
     names = {a: w.get("name") for a, w in client.scheduler_info()["workers"].items()}
     found = client.run(describe, families)
     compare(here, {f"{address} (name {names.get(address)})": d for address, d in found.items()})
+    return families, here
+
+
+def check_late_worker(expected: tuple[list[str], dict[str, object]]) -> None:
+    """In a unit: the check for a worker that joined after the build started (one
+    restarted after a crash, one added by an autoscaler). Cached: once per process."""
+    from distributed import get_worker
+
+    families, client = expected
+    compare(client, {get_worker().address: describe(families)}, "not built on that worker")
 
 
 # ------------------------------------------------------------ units away from home
@@ -197,10 +211,15 @@ def unit_folders(unit: Any) -> tuple[list[Path], Path]:
     return [Path(unit.edition.root), Path(unit.styles_folder)], Path(unit.cache).parent
 
 
-def run_away(function: Callable[[U], R], packed: tuple[U, dict[str, dict[str, bytes]], str]):
+def run_away(
+    function: Callable[[U], R],
+    expected: tuple[list[str], dict[str, object]],
+    packed: tuple[U, dict[str, dict[str, bytes]], str],
+) -> tuple[R, dict[str, bytes]]:
     """On a worker: ``function(unit)`` with the unit's input folders made from their
     blobs and its outputs written to a folder of its own; returns the result (paths
     as the client's) and every file written, by path relative to the output folder."""
+    check_late_worker(expected)
     unit, inputs, out = packed
     mapping = {Path(folder): materialize(files) for folder, files in inputs.items()}
     with tempfile.TemporaryDirectory(prefix="publisher-unit-") as folder:

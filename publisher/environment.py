@@ -135,7 +135,11 @@ def differences(client: dict[str, object], worker: dict[str, object]) -> list[st
     return lines + fonts
 
 
-def compare(client: dict[str, object], workers: dict[str, dict[str, object]]) -> None:
+def compare(
+    client: dict[str, object],
+    workers: dict[str, dict[str, object]],
+    consequence: str = "nothing was built",
+) -> None:
     """Stop with every worker whose environment differs from the client's."""
     problems = []
     for worker, description in sorted(workers.items()):
@@ -146,7 +150,7 @@ def compare(client: dict[str, object], workers: dict[str, dict[str, object]]) ->
             )
     if problems:
         raise BuildError(
-            "the cluster would not build the same bytes as this machine; nothing was built\n  "
+            f"the cluster would not build the same bytes as this machine; {consequence}\n  "
             + "\n  ".join(problems)
             + "\n  what to do: start the scheduler and workers from the same environment "
             "(same publisher, pandoc, WeasyPrint, OpenCC and fonts) as the client"
