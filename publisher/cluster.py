@@ -24,6 +24,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import logging
 import os
 import pickle
 import shutil
@@ -33,13 +34,13 @@ from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 from .atomic import write_atomically
+from .build import CACHE_FOLDER, KEYS_FOLDER
 from .environment import compare, describe, font_families
 from .errors import BuildError
 
 U = TypeVar("U")
 R = TypeVar("R")
 T = TypeVar("T")
-CACHE_PREFIX = ".cache/"
 
 SCHEDULER_VARIABLE = "PUBLISHER_SCHEDULER"
 
@@ -63,6 +64,9 @@ class DaskExecutor:
                     threads_per_worker=1,  # WeasyPrint and pandoc: one unit per process
                     processes=True,
                     dashboard_address=None,
+                    # Failures reach the user as units' errors; the workers' own log
+                    # lines (a slow shutdown, a closed stream) would only be noise.
+                    silence_logs=logging.CRITICAL,
                 )
                 self.client = distributed.Client(self.cluster)
         except OSError as error:
@@ -188,11 +192,11 @@ class _Rebase(pickle.Pickler):
 
     def __init__(self, file: io.BytesIO, mapping: dict[Path, Path]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.mapping = mapping
+        self.mapping = sorted(mapping.items(), key=lambda item: -len(item[0].parts))
 
     def reducer_override(self, obj: object) -> object:
         if isinstance(obj, PurePath):
-            for old, new in self.mapping.items():
+            for old, new in self.mapping:  # the deepest folder first
                 if obj.is_relative_to(old):
                     return type(obj), (new / obj.relative_to(old),)
         return NotImplemented
@@ -211,6 +215,13 @@ def unit_folders(unit: Any) -> tuple[list[Path], Path]:
     return [Path(unit.edition.root), Path(unit.styles_folder)], Path(unit.cache).parent
 
 
+def worker_cache() -> Path:
+    """The cache of a worker machine: what units make on the way (parsed Markdown, DOCX
+    reference documents, font subsets), each file named by its content's hash, so
+    units and builds share it safely."""
+    return Path(tempfile.gettempdir()) / "publisher-cache"
+
+
 def run_away(
     function: Callable[[U], R],
     expected: tuple[list[str], dict[str, object]],
@@ -223,7 +234,10 @@ def run_away(
     unit, inputs, out = packed
     mapping = {Path(folder): materialize(files) for folder, files in inputs.items()}
     with tempfile.TemporaryDirectory(prefix="publisher-unit-") as folder:
+        # Outputs and their stamps come back; the rest of the cache stays here.
         mapping[Path(out)] = Path(folder)
+        mapping[Path(out) / CACHE_FOLDER] = worker_cache()
+        mapping[Path(out) / CACHE_FOLDER / KEYS_FOLDER] = Path(folder) / CACHE_FOLDER / KEYS_FOLDER
         result = function(rebase(unit, mapping))
         written = {
             path.relative_to(folder).as_posix(): path.read_bytes()
@@ -236,7 +250,7 @@ def run_away(
 def write_back(out: Path, files: dict[str, bytes]) -> None:
     """Write a unit's files under ``out`` as a local build does: each atomically, the
     outputs before the cache (stamps say an output is current only once it is there)."""
-    for name in sorted(files, key=lambda name: (name.startswith(CACHE_PREFIX), name)):
+    for name in sorted(files, key=lambda name: (name.startswith(f"{CACHE_FOLDER}/"), name)):
         write_atomically(out / name, files[name])
 
 
@@ -286,3 +300,11 @@ def open_executor(
 
         return LocalExecutor(jobs)
     return contextlib.nullcontext()
+
+
+def editions_in_flight(executor: object) -> int:
+    """Editions of an archive submitted at once: enough that every worker has the next
+    edition's units while the last units of one finish (1: one after the other)."""
+    if isinstance(executor, DaskExecutor):
+        return max(2, 2 * sum(executor.client.nthreads().values()))
+    return 2 if executor is not None else 1
