@@ -17,6 +17,7 @@ from . import build as builds
 from . import copyedit
 from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
+from .cluster import SCHEDULER_VARIABLE, editions_in_flight, open_executor
 from .errors import PublisherError, WarningCounter, logger
 from .sources import DICTIONARY_FILE, display_path, read_edition
 from .storage import Outputs, is_url, local_sources, shown
@@ -159,6 +160,22 @@ def main(quiet: bool, verbose: bool) -> None:
     default=DEFAULT_STYLES,
     help="The styles folder.",
 )
+@click.option(
+    "--executor",
+    "executor_kind",
+    type=click.Choice(["local", "dask"]),
+    default=None,
+    help="Where the units run: worker processes here (local, the default) or a Dask "
+    "cluster (dask: the one at --scheduler, else a LocalCluster of --jobs workers).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar=SCHEDULER_VARIABLE,
+    default=None,
+    help=f"The Dask scheduler, e.g. tcp://10.0.0.5:8786; implies --executor dask. "
+    f"Default: ${SCHEDULER_VARIABLE}.",
+)
 @strict_option
 def build(
     formats: tuple[str, ...],
@@ -169,10 +186,18 @@ def build(
     jobs: int | None,
     articles: tuple[str, ...],
     styles_folder: Path,
+    executor_kind: str | None,
+    scheduler: str | None,
     strict: bool,
 ) -> None:
     """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
     outputs = Outputs(out)
+    source_of = click.get_current_context().get_parameter_source
+    if executor_kind == "local" and scheduler:
+        if source_of("scheduler") is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--scheduler is for --executor dask")
+        scheduler = None  # an explicit local build ignores the environment's scheduler
+    kind = executor_kind or ("dask" if scheduler else "local")
 
     from .progress import BuildProgress
 
@@ -197,9 +222,22 @@ def build(
         out,
         ", ".join(variants) or "the edition's",
     )
-    with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
+    with (
+        _user_errors(),
+        WarningCounter() as counter,
+        local_sources(archive or source) as local,
+        open_executor(kind, scheduler, jobs, styles_folder, shared=archive is not None) as executor,
+    ):
+        if kind == "dask":
+            _say(f"building on the Dask cluster at {executor.describe()}")
+        options["executor"] = executor
         if archive is not None:
-            report = build_archive(local, outputs.staging, **options)
+            try:
+                report = build_archive(
+                    local, outputs.staging, in_flight=editions_in_flight(executor), **options
+                )
+            finally:
+                click.echo(progress.finish(), err=True)
             _archive_summary(report, "built")
             _finish(counter, strict)
             return

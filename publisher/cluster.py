@@ -7,10 +7,10 @@ client. So
 * before any work, every worker describes its environment (versions and the
   fonts it would use, :mod:`publisher.environment`) and the build stops on
   the first difference;
-* a unit's input files (images, the cover, ``styles/``) travel as
-  content-addressed blobs, scattered once per build and kept on the workers
-  (:func:`share_files`); a worker writes each blob to a local folder named by
-  its hash once, however many units use it;
+* a unit's input files (images, the cover, ``styles/``) travel as tasks
+  keyed by their content hash, sent once per build and kept on the workers
+  that use them; a worker writes each set of files once, into a local folder
+  named by their hashes, however many units use it;
 * a unit renders into a folder of the worker's and returns the bytes; the
   client writes them, atomically, as a local build does.
 
@@ -98,7 +98,7 @@ class DaskExecutor:
             reads, out = unit_folders(unit)
             for folder in reads:
                 if folder not in shared:
-                    shared[folder] = self._scatter_folder(folder)
+                    shared[folder] = self._send_folder(folder)
             packed = (unit, {str(f): shared[f] for f in reads}, str(out))
             future = self.client.submit(
                 functools.partial(run_away, function, self.expected),
@@ -125,16 +125,23 @@ class DaskExecutor:
         if errors:
             raise BuildError("\n".join(errors))
 
-    def _scatter_folder(self, folder: Path) -> dict[str, Any]:
-        """Every file of ``folder`` (not caches) sent to the cluster under its content hash."""
+    def _send_folder(self, folder: Path) -> dict[str, Any]:
+        """Every file of ``folder`` (not caches) as a task of its own, keyed by its
+        content hash: sent once, kept on the worker that needs it, and, unlike
+        scattered data, made again from the scheduler's copy if that worker is lost."""
         paths = [
             p
             for p in sorted(folder.rglob("*"))
             if p.is_file() and not {"__pycache__", ".cache"} & set(p.relative_to(folder).parts)
         ]
-        names = [p.relative_to(folder).as_posix() for p in paths]
-        futures = self.client.scatter([p.read_bytes() for p in paths], hash=True)
-        return dict(zip(names, futures, strict=True))
+        sent = {}
+        for path in paths:
+            data = path.read_bytes()
+            key = f"publisher-input-{hashlib.sha256(data).hexdigest()[:32]}"
+            sent[path.relative_to(folder).as_posix()] = self.client.submit(
+                _content, data, key=key, pure=False
+            )
+        return sent
 
     def describe(self) -> str:
         """The scheduler's address and its workers, for the user."""
@@ -152,6 +159,10 @@ class DaskExecutor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _content(data: bytes) -> bytes:
+    return data
 
 
 def unit_key(unit: Any) -> str:

@@ -37,11 +37,12 @@ def make_archive(root: Path, count: int) -> Path:
 
 
 def break_article(folder: Path) -> tuple[Path, int]:
-    """Give an edition's article an unknown front matter key; return the file and line."""
+    """Make an edition's article name an image that does not exist; return the file
+    and the line, which an error must name."""
     article = folder / "articles" / "01-news.md"
     text = article.read_text(encoding="utf-8")
-    article.write_text(text.replace("authors:", "auhtors:"), encoding="utf-8")
-    return article, 3
+    article.write_text(text.replace("photo.png", "missing.png"), encoding="utf-8")
+    return article, 9
 
 
 def tree(folder: Path) -> dict[str, bytes]:

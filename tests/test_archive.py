@@ -25,7 +25,7 @@ def test_archive_builds_the_good_editions_and_names_the_bad_one(archive, tmp_pat
     assert result.returncode == 1
     # The bad edition by folder, file and line, and in the summary.
     assert f"edition {root / '2024-07-02'}" in result.stderr
-    assert f"{article}:{line}: unknown key `auhtors`" in result.stderr
+    assert f"{article}:{line}: the image `../images/missing.png` does not exist" in result.stderr
     assert "2 of 3 editions built; failed:" in result.stderr
     built = tree(tmp_path / "out")
     assert sorted(built) == [
@@ -45,7 +45,7 @@ def test_check_archive_checks_every_edition(archive):
     root, article, line = archive
     result = run_publisher("check", "--archive", root)
     assert result.returncode == 1
-    assert f"{article}:{line}: unknown key `auhtors`" in result.stderr
+    assert f"{article}:{line}: the image `../images/missing.png` does not exist" in result.stderr
     assert "2 of 3 editions valid" in result.stderr
 
 
