@@ -17,7 +17,6 @@ from . import build as builds
 from . import copyedit
 from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
-from .cluster import SCHEDULER_VARIABLE, editions_in_flight, open_executor
 from .errors import PublisherError, WarningCounter, logger
 from .sources import DICTIONARY_FILE, display_path, read_edition
 from .storage import Outputs, is_url, local_sources, shown
@@ -38,6 +37,7 @@ archive_option = click.option(
     help="A folder of editions (each subfolder with an edition.yaml), instead of --source; "
     "outputs go to OUT/<edition name>/. A path or an fsspec URL.",
 )
+SCHEDULER_VARIABLE = "PUBLISHER_SCHEDULER"  # the Dask scheduler's address, as --scheduler
 strict_option = click.option(
     "--strict",
     is_flag=True,
@@ -198,7 +198,7 @@ def build(
             raise click.UsageError("--scheduler is for --executor dask")
         scheduler = None  # an explicit local build ignores the environment's scheduler
     kind = executor_kind or ("dask" if scheduler else "local")
-
+    from .cluster import editions_in_flight, open_executor  # not for --help or check
     from .progress import BuildProgress
 
     # --quiet: no line per output, no spinner, no summary.

@@ -42,8 +42,6 @@ U = TypeVar("U")
 R = TypeVar("R")
 T = TypeVar("T")
 
-SCHEDULER_VARIABLE = "PUBLISHER_SCHEDULER"
-
 
 class DaskExecutor:
     """Runs units on a Dask cluster: the one at ``address``, else a new LocalCluster
