@@ -14,6 +14,8 @@ BODY_SIZE = 10.5  # 五号, styles/print.css
 # one ends half an em before its nominal box, which pdfplumber cannot see.
 CORNER_MARKS = set("”’）》」』】〕〗〉。，、：；！？")
 CLOSING_PUNCTUATION = set("，。、：；！？”’）》」』】〕〗〉")
+# What may not start a line: a lone character keeps these with it.
+NO_LINE_START = CLOSING_PUNCTUATION | set("…—·")
 OPENING_PUNCTUATION = set("“‘（《「『【〔〖〈")
 
 
@@ -88,3 +90,22 @@ def right_edges(path: Path) -> list[tuple[float, Line]]:
             x1 -= last["size"] / 2  # a compressed mark: its advance is half an em
         found.append((right - x1, line))
     return found
+
+
+def text_block(lines: list[Line]) -> tuple[float, float]:
+    """The left and right edges of the text block the body lines are set in."""
+    left = min(line.x0 for line in lines)
+    return left, lines[0].page_width - left
+
+
+def paragraph_ends(path: Path) -> list[Line]:
+    """The last line of every body paragraph: the body line before an indented one, and the last."""
+    lines = body_lines(path)
+    left, _ = text_block(lines)
+    ends = [line for line, following in itertools.pairwise(lines) if following.x0 - left > 1]
+    return [*ends, lines[-1]]
+
+
+def lone_character(line: Line) -> bool:
+    """A line of one character and only the punctuation that follows it (孤字)."""
+    return len(line.text.rstrip("".join(NO_LINE_START))) == 1

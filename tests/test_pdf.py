@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import statistics
 
@@ -15,8 +16,11 @@ from pdf_lines import (
     CLOSING_PUNCTUATION,
     OPENING_PUNCTUATION,
     body_lines,
+    lone_character,
+    paragraph_ends,
     pdf_lines,
     right_edges,
+    text_block,
 )
 from pypdf import PdfReader
 
@@ -206,6 +210,25 @@ def test_body_lines_justified_to_half_a_point(sample_out, tag):
     assert worst <= 0.5, [(round(d, 2), line.text[-6:]) for d, line in edges if abs(d) > 0.5]
     # And the median line is flush, not just inside the bound.
     assert statistics.median(abs(distance) for distance, _ in edges) < 0.15
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_no_paragraph_ends_with_a_lone_character(sample_out, tag):
+    """No 孤字: the sample has paragraphs that would end in …景。 or …说。 alone;
+    their character is pulled back by narrowing the line before, which stays flush."""
+    path = edition_files(sample_out, tag)["pdf"]
+    ends = paragraph_ends(path)
+    assert len(ends) > 20
+    assert not [line.text for line in ends if lone_character(line)]
+    _, right = text_block(body_lines(path))
+    pulled = [line for line in ends if line.x1 > right - BODY_SIZE / 2]
+    assert pulled  # the narrowed lines, which now end their paragraphs at the full measure
+    for line in pulled:
+        assert abs(right - line.x1) <= 0.5, (line.text, right - line.x1)
+        advances = [b["x0"] - a["x0"] for a, b in itertools.pairwise(line.chars)]
+        narrowest = statistics.median(advances)
+        # Narrowed by at most cjk_justify.MAX_PULL_BACK em per character.
+        assert narrowest >= BODY_SIZE * (1 - cjk_justify.MAX_PULL_BACK) - 0.01, line.text
 
 
 @pytest.mark.parametrize("tag", PUBLISHED)

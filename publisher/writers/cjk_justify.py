@@ -23,6 +23,15 @@ extra width divided by it. The halves dropped where two boxes of a line meet
 at CJK characters are added back as offsets, so that the gap is the same
 everywhere; the halves at the two ends of the line stay dropped.
 
+A third replacement, ``weasyprint.layout.block.iter_line_boxes``, avoids the
+lone last character (孤字): when a paragraph would end with a line holding one
+character and its punctuation, its previous line is laid out again in a
+measure widened by that last line's width and, if everything then fits, set
+back to the measure by narrowing its inter-character spacing (negative
+justification), as a typesetter pulls the character back. It gives up, keeping
+WeasyPrint's lines, where floats, out-of-flow or atomic boxes are involved, or
+when the narrowing would exceed :data:`MAX_PULL_BACK` per character.
+
 Only WeasyPrint versions this was checked against are patched
 (:data:`SUPPORTED_VERSIONS`); :func:`install` refuses any other loudly, and the
 tests measure the right edges of the sample's lines.
@@ -37,11 +46,12 @@ from typing import Any
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline
+from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from ..errors import BuildError
+from ..punctuation import NO_LINE_START
 
 SUPPORTED_VERSIONS = ("70.",)
 
@@ -55,7 +65,13 @@ CJK = re.compile(
     "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
 )
 
+# Narrowing allowed to pull a lone last character back, per justification
+# opportunity of the line, in ems of its font: 1.5 em over a line of 42
+# characters is 0.036 em.
+MAX_PULL_BACK = 0.05
+
 _original_justify_line = inline.justify_line
+_original_iter_line_boxes = block.iter_line_boxes
 _original_set_text = line_break.Layout.set_text
 _installed = False
 
@@ -66,6 +82,10 @@ _EXPECTED = {
     "count_expandable_spaces": "(box)",
     "set_text": "(self, text, justify=False)",
     "create_layout": "(text, style, context, max_width, justification_spacing)",
+    "iter_line_boxes": "(context, box, position_y, bottom_space, skip_stack, containing_block, "
+    "absolute_boxes, fixed_boxes, first_letter_style, first_line_style)",
+    "get_next_linebox": "(context, linebox, position_y, bottom_space, skip_stack, "
+    "containing_block, absolute_boxes, fixed_boxes, first_letter_style, first_line_style)",
 }
 
 
@@ -85,12 +105,15 @@ def install() -> None:
         "count_expandable_spaces": inspect.signature(inline.count_expandable_spaces),
         "set_text": inspect.signature(_original_set_text),
         "create_layout": inspect.signature(line_break.create_layout),
+        "iter_line_boxes": inspect.signature(_original_iter_line_boxes),
+        "get_next_linebox": inspect.signature(inline.get_next_linebox),
     }
     for name, expected in _EXPECTED.items():
         if str(found[name]) != expected:
             raise BuildError(f"WeasyPrint's {name} changed to {found[name]}: review cjk_justify")
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text
+    block.iter_line_boxes = iter_line_boxes
     _installed = True
 
 
@@ -203,3 +226,111 @@ def _set_text(self, text: str, justify: bool = False) -> None:
         offset += size
     assert offset == len(encoded)
     pango.pango_layout_set_attributes(self.layout, attributes)
+
+
+def iter_line_boxes(
+    context: Any,
+    box: boxes.LineBox,
+    position_y: float,
+    bottom_space: float,
+    skip_stack: Any,
+    containing_block: boxes.Box,
+    absolute_boxes: list,
+    fixed_boxes: list,
+    first_letter_style: Any,
+    first_line_style: Any,
+):
+    """WeasyPrint's ``iter_line_boxes``, one line behind: a paragraph's last two
+    lines are seen together, so that a lone last character can be pulled back."""
+    inline.resolve_percentages(box, containing_block)
+    if skip_stack is None:
+        inline.resolve_one_percentage(box, "text_indent", containing_block.width)
+    else:
+        box.text_indent = 0
+    held = None  # (line, resume_at, its absolutes, fixed, where it started)
+    while True:
+        start = (position_y, skip_stack, box.text_indent, first_letter_style, first_line_style)
+        absolutes, fixed = [], []
+        line, resume_at = inline.get_next_linebox(
+            context, box, position_y, bottom_space, skip_stack, containing_block,
+            absolutes, fixed, first_letter_style, first_line_style,
+        )  # fmt: skip
+        first_line_style = None
+        if line:
+            inline.handle_leader(context, line, containing_block)
+            position_y = line.position_y + line.height
+        if held and line is not None and resume_at is None and _lone(line):
+            pulled = _pull_back(context, box, held, line, bottom_space, containing_block)
+            if pulled is not None:
+                line, resume_at, absolutes, fixed = pulled
+                held = None
+        if held:
+            absolute_boxes.extend(held[2])
+            fixed_boxes.extend(held[3])
+            yield held[0], held[1]
+            held = None
+        if line is None:
+            return
+        held = (line, resume_at, absolutes, fixed, start)
+        if resume_at is None:
+            absolute_boxes.extend(absolutes)
+            fixed_boxes.extend(fixed)
+            yield line, resume_at
+            return
+        skip_stack = resume_at
+        box.text_indent = 0
+        first_letter_style = None
+
+
+def _lone(line: boxes.LineBox) -> bool:
+    """One character, with only the punctuation that may not start a line after it."""
+    text = "".join(box.text for box in _text_boxes(line)).strip()
+    return len(text.rstrip("".join(NO_LINE_START))) == 1 and CJK.match(text[0]) is not None
+
+
+def _plain_text_line(line: boxes.Box) -> bool:
+    """Only text and inline boxes in normal flow: nothing whose size depends on the measure."""
+    if isinstance(line, boxes.TextBox):
+        return True
+    if isinstance(line, (boxes.LineBox, boxes.InlineBox)):
+        return all(child.is_in_normal_flow() and _plain_text_line(child) for child in line.children)
+    return False
+
+
+def _pull_back(context, box, held, last, bottom_space, containing_block):
+    """The held line and the lone ``last`` as one line narrowed to the measure, or None."""
+    previous, _, absolutes, fixed, start = held
+    if context.excluded_shapes or absolutes or fixed or not _plain_text_line(previous):
+        return None
+    if box.style["text_align_all"] != "justify":  # centred lines have no measure to fill
+        return None
+    position_y, skip_stack, text_indent, first_letter_style, first_line_style = start
+    measure = containing_block.width
+    saved_indent = box.text_indent
+    box.text_indent = text_indent
+    containing_block.width = measure + last.width + 1  # Pango's own rounding aside
+    try:
+        trial_absolutes, trial_fixed = [], []
+        line, resume_at = inline.get_next_linebox(
+            context, box, position_y, bottom_space, skip_stack, containing_block,
+            trial_absolutes, trial_fixed, first_letter_style, first_line_style,
+        )  # fmt: skip
+    finally:
+        containing_block.width = measure
+        box.text_indent = saved_indent
+    if line is None or resume_at is not None or trial_absolutes or trial_fixed:
+        return None
+    if not _plain_text_line(line):
+        return None
+    inline.handle_leader(context, line, containing_block)
+    available = measure - (line.position_x - containing_block.content_box_x())
+    excess = line.width - available
+    if excess <= 0:  # it fits without narrowing: WeasyPrint's own break was early
+        return line, resume_at, trial_absolutes, trial_fixed
+    texts = [b for b in _text_boxes(line) if b.text]
+    growth = sum(_width(context, b, 1.0) - _width(context, b, 0.0) for b in texts)
+    size = max(b.style["font_size"] for b in texts)
+    if growth <= 0 or excess / growth > MAX_PULL_BACK * size:
+        return None
+    justify_line(context, line, -excess)
+    return line, resume_at, trial_absolutes, trial_fixed
