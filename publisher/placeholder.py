@@ -9,33 +9,40 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian's fonts-noto-cjk
 SIZE = (1200, 800)
 ALT = "资料图片占位图：原报照片未收录，此图仅标示照片位置"
+# The grey levels drawn, and nothing in between: no antialiased text.
+BACKGROUND, FRAME, CROSS, PICTURE = 226, 140, 190, 150
 
 
 def draw(number: int) -> Image.Image:
-    """A grey frame with a cross, 资料图片 and the photo's number."""
-    image = Image.new("L", SIZE, 226)
+    """A grey frame with a cross and a landscape pictogram: a picture, without text.
+
+    Text would be in one script, and the same image appears in the Simplified
+    and the Traditional editions; what the photo is, is said by the caption and
+    the alt text, which are converted per variant. ``number`` is kept for the
+    callers (one file per photo); the drawing is the same for each.
+    """
+    width, height = SIZE
+    image = Image.new("L", SIZE, BACKGROUND)
     pen = ImageDraw.Draw(image)
-    pen.rectangle([12, 12, SIZE[0] - 13, SIZE[1] - 13], outline=140, width=6)
-    pen.line([12, 12, SIZE[0] - 13, SIZE[1] - 13], fill=190, width=3)
-    pen.line([12, SIZE[1] - 13, SIZE[0] - 13, 12], fill=190, width=3)
-    big = ImageFont.truetype(FONT, 88, index=2)  # index 2: Noto Sans CJK SC
-    small = ImageFont.truetype(FONT, 40, index=2)
-    for text, font, y in (
-        ("资料图片", big, 300),
-        (f"占位图 {number} · 原报照片未收录", small, 430),
-        (f"PLACEHOLDER PHOTO {number}", small, 500),
-    ):
-        width = pen.textlength(text, font=font)
-        pen.rectangle(
-            [(SIZE[0] - width) / 2 - 20, y - 10, (SIZE[0] + width) / 2 + 20, y + font.size + 24],
-            fill=226,
-        )
-        pen.text(((SIZE[0] - width) / 2, y), text, fill=60, font=font)
+    pen.rectangle([12, 12, width - 13, height - 13], outline=FRAME, width=6)
+    pen.line([12, 12, width - 13, height - 13], fill=CROSS, width=3)
+    pen.line([12, height - 13, width - 13, 12], fill=CROSS, width=3)
+    # A framed landscape in the middle: sun and two hills, as a photo icon.
+    left, top, right, bottom = width / 2 - 200, height / 2 - 140, width / 2 + 200, height / 2 + 140
+    pen.rectangle([left - 20, top - 20, right + 20, bottom + 20], fill=BACKGROUND)
+    pen.rectangle([left, top, right, bottom], outline=PICTURE, width=10)
+    pen.ellipse([right - 120, top + 40, right - 60, top + 100], fill=PICTURE)
+    pen.polygon(
+        [(left + 10, bottom - 10), (left + 150, top + 110), (left + 290, bottom - 10)], fill=PICTURE
+    )
+    pen.polygon(
+        [(left + 200, bottom - 10), (left + 290, top + 170), (right - 10, bottom - 10)],
+        fill=PICTURE,
+    )
     return image
 
 

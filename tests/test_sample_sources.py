@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from articles import article_files, body_paragraphs, front_matter
 from conftest import FIXTURES, SAMPLE
+from PIL import Image
+
+from publisher import placeholder
 
 # Page breaks split these paragraphs in the raw copy; the canonical text joins them.
 PAGE_BREAKS = ("圆满", "新兴产")
@@ -81,3 +84,15 @@ def test_photos_are_figures_with_named_placeholders():
         "placeholder-photo-1.png",
         "placeholder-photo-2.png",
     ]
+
+
+def test_placeholder_photos_carry_no_text():
+    """The same photo stands in every variant's edition, so it holds no text in either
+    script: only the flat grey levels of its frame, cross and pictogram, none of the
+    in-between levels antialiased letters leave. The committed files are the drawing's."""
+    levels = {placeholder.BACKGROUND, placeholder.FRAME, placeholder.CROSS, placeholder.PICTURE}
+    for number in (1, 2):
+        path = SAMPLE / "images" / f"placeholder-photo-{number}.png"
+        assert path.read_bytes() == placeholder.placeholder_png(number)
+        with Image.open(path) as image:
+            assert {value for _, value in image.getcolors()} == levels

@@ -1,7 +1,7 @@
 """Draw the placeholder photos that stand in for the newspaper's 资料图片.
 
 The originals were not supplied with the raw copy, so each figure points at a
-placeholder that says what it is (drawn by publisher/placeholder.py, which
+placeholder, a picture without text (drawn by publisher/placeholder.py, which
 `publisher import` uses too). Run from the repository root:
     .venv/bin/python source/images/make_placeholders.py
 The PNGs are committed; Pillow writes identical bytes for identical input.
