@@ -26,7 +26,7 @@ DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-co
 PYTHON_STAMP := $(VENV)/.installed
 
 .PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check \
-        vertical-pages bench preview watch install-user preview-picture
+        docx-pages vertical-pages bench preview watch install-user preview-picture
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) $(ARTICLE_OPTION)
@@ -122,9 +122,10 @@ clean:
 	rm -rf $(OUT)
 
 # Not part of `make test`: LibreOffice (installed here when run as root) opens
-# every DOCX headless and writes a PDF; pdffonts/pdftotext then confirm the
-# Chinese text came through in embedded CJK fonts (no Type 3, no character
-# missing from the fonts used). See bench/docx_pdf_check.py.
+# every DOCX headless and writes a PDF; pdffonts/pdftotext/pdfplumber then
+# confirm the Chinese text came through in embedded CJK fonts (no Type 3, no
+# character missing from the fonts used), the body in a serif face and the
+# contents' page numbers right. See bench/docx_pdf_check.py.
 DOCX_CHECK_PACKAGES := libreoffice-writer-nogui
 docx-pdf-check: setup
 	@command -v soffice >/dev/null 2>&1 || { \
@@ -135,7 +136,11 @@ docx-pdf-check: setup
 	    echo "missing LibreOffice; run as root:  apt-get install $(DOCX_CHECK_PACKAGES)"; exit 1; \
 	  fi; }
 	$(PUBLISH) build docx --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
-	$(PYTHON) bench/docx_pdf_check.py $(OUT)
+	$(PYTHON) bench/docx_pdf_check.py $(OUT) $(DOCX_CHECK_ARGS)
+
+# The same, writing the README's pictures of the zh-Hans and zh-Hant-TW DOCX to docs/.
+docx-pages: DOCX_CHECK_ARGS = --pages docs
+docx-pages: docx-pdf-check
 
 # Not part of `make test`: a picture of a vertical (直排) page of the zh-Hant-TW EPUB,
 # shown by Debian's headless chromium (installed here when run as root), into docs/.

@@ -229,8 +229,12 @@ def read_docx(path: Path, data: bytes) -> Imported:
     meta_title = _stringify([document["meta"]["title"]]) if "title" in document["meta"] else ""
     title = core.get("title") or meta_title or parts.get("title", "")
     headers = [b for b in blocks if b["t"] == "Header"]
-    if headers and (not title or _stringify(headers[0]["c"][2]) == title):
-        title = _stringify(headers[0]["c"][2])
+    # The heading is the title also when broken into lines (publisher's DOCX breaks a
+    # two-part headline between its parts, where the title has an ideographic space).
+    if headers and (
+        not title or re.sub(r"\s", "", _stringify(headers[0]["c"][2])) == re.sub(r"\s", "", title)
+    ):
+        title = title or _stringify(headers[0]["c"][2])
         blocks.remove(headers[0])
     if not title:
         raise SourceError(

@@ -57,6 +57,36 @@ HEADING_STYLES = (
 )
 THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
+# The styles an editor works with, shown in Word's style gallery (w:qFormat).
+# The DOCX writer removes every other style the document does not use: pandoc's
+# reference document brings about 60 (code tokens, Heading 5-9, Abstract …).
+EDITOR_STYLES = (
+    "Normal", "Body Text", "Kicker", "Heading 1", "Subtitle", "Byline", "Heading 2",
+    "Heading 3", "Heading 4", "Block Text", "Image Caption", "Table Caption",
+    "Footnote Text", "Title", "Publisher", "Date", "TOC Heading",
+)  # fmt: skip
+
+# What Word and LibreOffice need to substitute a face a machine lacks
+# (w:font in fontTable.xml): the family class (roman = serif, swiss = sans,
+# modern = fixed pitch), PANOSE, the Windows character set (86 GB2312,
+# 88 Big5, 00 ANSI) and the pitch. Values as the Windows faces declare them.
+FACES = {
+    "SimSun": ("roman", "02010600030101010101", "86", "variable"),
+    "SimHei": ("modern", "02010609060101010101", "86", "fixed"),
+    "PMingLiU": ("roman", "02020500000000000000", "88", "variable"),
+    "MingLiU": ("modern", "02020509000000000000", "88", "fixed"),
+    "MingLiU_HKSCS": ("roman", "02020500000000000000", "88", "variable"),
+    "Microsoft JhengHei": ("swiss", "020B0604030504040204", "88", "variable"),
+    "Microsoft YaHei": ("swiss", "020B0503020204020204", "86", "variable"),
+    "DFKai-SB": ("script", "03000509000000000000", "88", "fixed"),
+    "KaiTi": ("modern", "02010609060101010101", "86", "fixed"),
+    "Times New Roman": ("roman", "02020603050405020304", "00", "variable"),
+    "Arial": ("swiss", "020B0604020202020204", "00", "variable"),
+    "Georgia": ("roman", "02040502050405020303", "00", "variable"),
+}
+# A face not in FACES is described by its role: the body is serif, headlines sans.
+ROLE_FAMILY = {"body": "roman", "latin": "roman", "heading": "swiss", "latin_heading": "swiss"}
+
 
 def _set_fonts(element, east_asia: str, latin: str) -> None:
     """Name every script's font outright: a theme font (DengXian, Calibri) may be missing."""
@@ -179,6 +209,115 @@ def _theme_fonts(document, fonts: dict[str, str]) -> None:
             part._blob = xml.encode("utf-8")
 
 
+def _font_table(document, fonts: dict[str, str]) -> None:
+    """fontTable.xml naming the variant's faces, with what a substitute is chosen by.
+
+    ``w:altName`` is the free face of the same design and region (``body_alt``,
+    ``heading_alt`` in docx-fonts.yaml): on a machine without PMingLiU the body
+    stays a Ming (serif) face, Noto Serif CJK TC, instead of whatever sans face
+    the system offers first.
+    """
+    charset = {"zh-CN": "86"}.get(fonts["word_language"], "88")
+    entries = []
+    for role in ("body", "heading", "latin", "latin_heading"):
+        name = fonts[role]
+        if name in (entry[0] for entry in entries):
+            continue
+        unknown = (ROLE_FAMILY[role], None, charset if role in ("body", "heading") else "00")
+        family, panose, known_charset, pitch = FACES.get(name, (*unknown, "variable"))
+        entries.append((name, fonts.get(f"{role}_alt"), family, panose, known_charset, pitch))
+    xml = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    ]
+    for name, alternative, family, panose, font_charset, pitch in entries:
+        xml.append(f'<w:font w:name="{name}">')
+        if alternative:
+            xml.append(f'<w:altName w:val="{alternative}"/>')
+        if panose:
+            xml.append(f'<w:panose1 w:val="{panose}"/>')
+        xml.append(
+            f'<w:charset w:val="{font_charset}"/><w:family w:val="{family}"/>'
+            f'<w:pitch w:val="{pitch}"/></w:font>'
+        )
+    xml.append("</w:fonts>")
+    for part in document.part.package.iter_parts():
+        if part.partname.endswith("/fontTable.xml"):
+            part._blob = "".join(xml).encode("utf-8")
+
+
+# The settings children that follow w:updateFields in ECMA-376's sequence.
+AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids",
+    "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+    "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
+    "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)  # fmt: skip
+
+
+def _settings(document) -> None:
+    """Compress punctuation as Word can (adjacent marks, as the PDF sets them), and
+    have Word update the fields on opening, so the contents get Word's own page numbers."""
+    settings = document.settings.element
+    control = settings.find(qn("w:characterSpacingControl"))
+    control.set(qn("w:val"), "compressPunctuation")
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        # In its place in ECMA-376's sequence: Word refuses a settings part out of order.
+        following = next(
+            (e for e in (settings.find(qn(t)) for t in AFTER_UPDATE_FIELDS) if e is not None), None
+        )
+        if following is None:
+            settings.append(update)
+        else:
+            following.addprevious(update)
+    update.set(qn("w:val"), "true")
+
+
+def _clean_style_set(document) -> None:
+    """One style per idea: no linked character styles, the editor's styles in the gallery.
+
+    pandoc's reference links Heading 1, Title, Body Text … to character styles of
+    their own (a blue 20-pt "Heading 1 Char"); without the links those are unused
+    and the writer drops them with the rest of pandoc's leftovers.
+    """
+    styles = document.styles.element
+    for style in styles.iterfind(qn("w:style")):
+        for link in style.findall(qn("w:link")):
+            style.remove(link)
+        based = style.find(qn("w:basedOn"))
+        if based is not None and based.get(qn("w:val")) == "BodyTextChar":
+            based.set(qn("w:val"), "DefaultParagraphFont")
+        for quick in style.findall(qn("w:qFormat")):
+            style.remove(quick)
+    for name in EDITOR_STYLES:
+        document.styles[name].quick_style = True
+    if document.styles.element.find(f"{qn('w:style')}[@{qn('w:styleId')}='TableNormal']") is None:
+        # pandoc's Table style (the default for tables) is based on Word's built-in
+        # "Normal Table", which its reference document never defines.
+        table_normal = OxmlElement("w:style")
+        table_normal.set(qn("w:type"), "table")
+        table_normal.set(qn("w:styleId"), "TableNormal")
+        for tag, value in (("w:name", "Normal Table"), ("w:uiPriority", "99")):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            table_normal.append(child)
+        table_normal.append(OxmlElement("w:semiHidden"))
+        table_normal.append(OxmlElement("w:unhideWhenUsed"))
+        properties = OxmlElement("w:tblPr")
+        margins = OxmlElement("w:tblCellMar")
+        for side, width in (("top", 0), ("left", 108), ("bottom", 0), ("right", 108)):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), str(width))
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        properties.append(margins)
+        table_normal.append(properties)
+        styles.append(table_normal)
+
+
 def _theme_language(document, word_language: str) -> None:
     """Word picks the theme's East Asian script from ``w:themeFontLang``."""
     settings = document.settings.element
@@ -216,6 +355,14 @@ def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = N
     section = document.sections[0]
     _set_page(section, page)
     _page_number_footer(section)
+    # The footer's paragraph style, which pandoc's reference uses without defining it.
+    footer = _paragraph_style(document, "Footer")
+    footer.element.find(qn("w:name")).set(qn("w:val"), "footer")  # Word's built-in name
+    footer.element.set(qn("w:styleId"), "Footer")  # as the footer part refers to it
+    footer.element.attrib.pop(qn("w:customStyle"), None)
+    footer.quick_style = False
+    footer.font.size = SMALL_SIZE
+    footer.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     # Document defaults and every style name their fonts: no style falls back
     # on the theme, whose East Asian face (DengXian) many editors lack.
@@ -366,6 +513,9 @@ def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = N
 
     _theme_fonts(document, fonts)
     _theme_language(document, fonts["word_language"])
+    _font_table(document, fonts)
+    _settings(document)
+    _clean_style_set(document)
     document.core_properties.title = ""
     document.save(str(target))
 

@@ -10,6 +10,7 @@ quotation, a subtitle and subhead, a JIS B5 page and the edition's own fonts.
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from outputs import NS, zip_xml
 
 from publisher.build import load_edition
 from publisher.variants import apply_variant, variant_named
-from publisher.writers.docx import page_geometry
+from publisher.writers.docx import headline_lines, page_geometry
 
 W = f"{{{NS['w']}}}"
 FONTS = yaml.safe_load((ROOT / "styles" / "docx-fonts.yaml").read_text(encoding="utf-8"))
@@ -75,7 +76,9 @@ def test_every_docx_opens_with_the_article_structure_in_named_styles(sample_out,
         document = docx.Document(path)
         assert path.stem in ("shanxi-rural", articles[0].slug)
         assert paragraphs_by_style(document, "Kicker") == [a.meta.kicker for a in articles]
-        assert paragraphs_by_style(document, "Heading 1") == [a.meta.title for a in articles]
+        # A headline's line breaks (see test_two_part_headline_breaks_between_its_parts).
+        headlines = [t.replace("\n", "\u3000") for t in paragraphs_by_style(document, "Heading 1")]
+        assert headlines == [a.meta.title for a in articles]
         assert paragraphs_by_style(document, "Byline") == [a.byline_text for a in articles]
         # Each article begins with its kicker, ends with its byline.
         headline_parts = [
@@ -109,12 +112,41 @@ def test_edition_opens_with_title_page_and_contents(sample_out, tag):
     contents = body.find(".//w:sdt", NS)
     heading = contents.find(".//w:p/w:pPr/w:pStyle[@w:val='TOCHeading']/../..", NS)
     assert "".join(heading.itertext()) == {"zh-Hans": "目录"}.get(tag, "目錄")
-    field = "".join(t.text for t in contents.iterfind(".//w:instrText", NS))
-    assert field.split()[0] == "TOC"
+    # The contents start a page of their own, after the title page.
+    assert heading.find("w:pPr/w:pageBreakBefore", NS) is not None
     links = contents.findall(".//w:hyperlink", NS)
-    assert ["".join(link.itertext()) for link in links] == [a.meta.title for a in edition.articles]
+    titles = [a.meta.title for a in edition.articles]
+    assert ["".join(link.find("w:r/w:t", NS).text) for link in links] == titles
     bookmarks = {b.get(W + "name") for b in body.iterfind(".//w:bookmarkStart", NS)}
     assert {link.get(W + "anchor") for link in links} <= bookmarks
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_contents_entries_give_their_page(sample_out, tag):
+    """Each entry ends in a PAGEREF field to its headline's bookmark, showing a page
+    number (LibreOffice lays it out; Word updates it on opening: w:updateFields)."""
+    path = edition_files(sample_out, tag)["docx"]
+    contents = zip_xml(path, "word/document.xml").find(".//w:sdt", NS)
+    pages = []
+    for link in contents.iterfind(".//w:hyperlink", NS):
+        instruction = "".join(t.text for t in link.iterfind(".//w:instrText", NS)).split()
+        assert instruction == ["PAGEREF", link.get(W + "anchor"), "\\h"]
+        begin = link.find(".//w:fldChar[@w:fldCharType='begin']", NS)
+        assert begin.get(W + "dirty") == "true"
+        runs = list(link.iter(W + "r"))
+        separate = next(
+            i
+            for i, r in enumerate(runs)
+            if r.find("w:fldChar[@w:fldCharType='separate']", NS) is not None
+        )
+        pages.append(int(runs[separate + 1].find("w:t", NS).text))
+        assert link.find("w:r/w:tab", NS) is not None  # the dot leader of TOC 1's tab stop
+    # Title page 1, contents 2, then the articles, each on a new page.
+    assert pages[0] == 3 and pages == sorted(set(pages))
+    # No TOC field: LibreOffice would show its saved entries instead of laying them out.
+    assert "TOC" not in "".join(t.text for t in contents.iterfind(".//w:instrText", NS))
+    settings = zip_xml(path, "word/settings.xml")
+    assert settings.find("w:updateFields", NS).get(W + "val") == "true"
 
 
 @pytest.mark.parametrize("tag", PUBLISHED)
@@ -302,3 +334,174 @@ def test_page_geometry_falls_back_to_a4(caplog):
     assert (page["width"], page["height"]) == (210, 297)
     assert "top" not in page  # the reference document's margins stay
     assert "no Word equivalent" in caplog.text
+
+
+# ---------------------------------------------------------------- headlines, fonts, styles
+
+
+def headline_texts(path: Path) -> list[list[str]]:
+    """Each Heading 1 paragraph as its lines (split at its w:br)."""
+    body = zip_xml(path, "word/document.xml")
+    lines = []
+    for paragraph in body.iterfind(".//w:p/w:pPr/w:pStyle[@w:val='Heading1']/../..", NS):
+        text = "".join(
+            "\n" if e.tag == W + "br" else e.text or "" for e in paragraph.iter(W + "t", W + "br")
+        )
+        lines.append(text.split("\n"))
+    return lines
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_two_part_headline_breaks_between_its_parts(sample_out, tag):
+    """深入开展“三个一批”行动　助推幸福养老提档升级 does not fit the 20 characters of a
+    22-pt line: it breaks between its parts, not after 提; shorter ones stay whole."""
+    edition = converted(SAMPLE, tag)
+    headlines = headline_texts(edition_files(sample_out, tag)["docx"])
+    expected = []
+    for article in edition.articles:
+        title = article.meta.title
+        expected.append(title.split("\u3000") if len(title) > 20 else [title])
+    assert headlines == expected
+    assert any(len(lines) == 2 for lines in headlines)
+
+
+@pytest.mark.parametrize(
+    ("text", "per_line", "lines"),
+    [
+        ("五笔润色绘新景　和美乡村入画来", 20, ["五笔润色绘新景　和美乡村入画来"]),
+        ("五笔润色绘新景　和美乡村入画来", 10, ["五笔润色绘新景", "和美乡村入画来"]),
+        (
+            "一二三四五六七八九十一二三四五六七八九十一",
+            20,
+            ["一二三四五六七八九十一", "二三四五六七八九十一"],
+        ),
+        # No line starts with a closing mark or ends with an opening one.
+        (
+            "一二三四五六七八九十“一二”三四五六七八九十",
+            20,
+            ["一二三四五六七八九十", "“一二”三四五六七八九十"],
+        ),
+        (
+            "一二三四五六七八九十一，二三四五六七八九十",
+            20,
+            ["一二三四五六七八九十", "一，二三四五六七八九十"],
+        ),
+    ],
+)
+def test_headline_lines_leave_no_character_alone(text, per_line, lines):
+    assert headline_lines(text, per_line) == lines
+    assert all(len(line) >= 2 for line in lines)
+
+
+SERIF_FAMILIES = {"roman"}
+SANS_FAMILIES = {"swiss", "modern"}
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_font_table_tells_a_substitute_what_each_face_is(sample_out, tag):
+    """Family, PANOSE, character set and pitch for every face, and the free face of the
+    same design as the alternative: Noto Serif CJK for the Song/Ming body."""
+    fonts, region = FONTS[tag], {"zh-Hans": "SC", "zh-Hant-HK": "HK"}.get(tag, "TC")
+    table = zip_xml(edition_files(sample_out, tag)["docx"], "word/fontTable.xml")
+    entries = {font.get(W + "name"): font for font in table.iterfind("w:font", NS)}
+    assert set(entries) == {fonts[k] for k in ("body", "heading", "latin", "latin_heading")}
+
+    def value(name: str, tag_name: str) -> str:
+        return entries[name].find(f"w:{tag_name}", NS).get(W + "val")
+
+    for name in entries:
+        assert len(value(name, "panose1")) == 20 and int(value(name, "panose1"), 16) > 0
+        assert value(name, "pitch") in ("variable", "fixed")
+    assert value(fonts["body"], "family") in SERIF_FAMILIES
+    assert value(fonts["heading"], "family") in SANS_FAMILIES
+    assert value(fonts["body"], "altName") == f"Noto Serif CJK {region}"
+    assert value(fonts["heading"], "altName") == f"Noto Sans CJK {region}"
+    charset = "86" if tag == "zh-Hans" else "88"
+    assert value(fonts["body"], "charset") == value(fonts["heading"], "charset") == charset
+
+
+STYLE_REFERENCES = (".//w:pStyle", ".//w:rStyle", ".//w:tblStyle")
+
+
+def used_style_ids(path: Path) -> set[str]:
+    used = set()
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xml") and name != "word/styles.xml":
+                root = zip_xml(path, name)
+                for query in STYLE_REFERENCES:
+                    used |= {e.get(W + "val") for e in root.iterfind(query, NS)}
+    return used
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_one_clean_style_set(sample_out, fixture_out, tag):
+    paths = docx_files(sample_out, tag)
+    if tag in ("zh-Hans", "zh-Hant-TW"):
+        paths += docx_files(fixture_out, tag, "docx-sample")
+    for path in paths:
+        styles = zip_xml(path, "word/styles.xml")
+        defined = {s.get(W + "styleId"): s for s in styles.iterfind("w:style", NS)}
+        # No character style linked to a paragraph style (a blue 20-pt "Heading 1 Char").
+        assert styles.find(".//w:link", NS) is None, path.name
+        # Every style used or based on is defined.
+        used = used_style_ids(path)
+        based = {e.get(W + "val") for e in styles.iterfind(".//w:basedOn", NS)}
+        following = {e.get(W + "val") for e in styles.iterfind(".//w:next", NS)}
+        assert used | based | following <= set(defined), (path.name, (used | based) - set(defined))
+        assert "Footer" in defined and "TableNormal" in defined
+        # Nothing left from pandoc's default that neither the editor nor the document uses.
+        gallery = {k for k, s in defined.items() if s.find("w:qFormat", NS) is not None}
+        defaults = {k for k, s in defined.items() if s.get(W + "default") == "1"}
+        # One default style per kind: paragraph, character, table.
+        kinds = [defined[k].get(W + "type") for k in defaults]
+        assert sorted(kinds) == ["character", "paragraph", "table"], (path.name, defaults)
+        leftovers = set(defined) - used - based - following - gallery - defaults
+        assert not leftovers, (path.name, leftovers)
+        assert not [k for k in defined if k.endswith("Tok") or k.startswith("Heading5")]
+        assert "FirstParagraph" not in used
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_every_article_opens_in_the_same_body_style(sample_out, tag):
+    document = docx.Document(edition_files(sample_out, tag)["docx"])
+    firsts, waiting = [], False
+    for paragraph in document.paragraphs:
+        if paragraph.style.name == "Heading 1":
+            waiting = True
+        elif waiting and paragraph.style.name in BODY_STYLES:
+            firsts.append(paragraph.style.name)
+            waiting = False
+    assert firsts == ["Body Text"] * 4
+
+
+def cjk_runs_without_hint(root) -> list[str]:
+    missing = []
+    for run in root.iter(W + "r"):
+        text = "".join(t.text or "" for t in run.iterfind("w:t", NS))
+        if re.search(r"[\u3000-\u9fff\uff00-\uffef“”‘’]", text):
+            fonts = run.find("w:rPr/w:rFonts", NS)
+            if fonts is None or fonts.get(W + "hint") != "eastAsia":
+                missing.append(text)
+    return missing
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_punctuation_compressed_and_chinese_runs_east_asian(sample_out, fixture_out, tag):
+    """Word compresses adjacent punctuation, and every run of Chinese, the contents'
+    entries too (“葡”平致富路), is East Asian text: its “” are set full width."""
+    paths = docx_files(sample_out, tag)
+    if tag in ("zh-Hans", "zh-Hant-TW"):
+        paths += docx_files(fixture_out, tag, "docx-sample")[:1]
+    for path in paths:
+        settings = zip_xml(path, "word/settings.xml")
+        control = settings.find("w:characterSpacingControl", NS)
+        assert control.get(W + "val") == "compressPunctuation"
+        for part in ("word/document.xml", "word/footnotes.xml"):
+            assert not cjk_runs_without_hint(zip_xml(path, part)), (path.name, part)
+    contents = zip_xml(edition_files(sample_out, tag)["docx"], "word/document.xml").find(
+        ".//w:sdt", NS
+    )
+    entries = [r for r in contents.iter(W + "r") if r.find("w:t", NS) is not None]
+    assert any("萄" in "".join(r.itertext()) for r in entries)
+    assert not cjk_runs_without_hint(contents)

@@ -1,18 +1,22 @@
 """DOCX for editors: pandoc writes the edition with the reference document made from ``styles/``.
 
-The edition DOCX is a title page (title, publisher, date) with the contents,
-then one Word section per article: kicker, headline, subtitle, body, figures,
-footnotes and byline, each in its named paragraph style. A per-article DOCX
-is the article alone. pandoc writes the document; afterwards this module
-gives each article its own section (page size, margins, footer and footnote
-numbering copied from the reference document) and writes the core properties
-itself, because pandoc would only set them together with its own title block.
+The edition DOCX is a title page (title, publisher, date), the contents on
+a page of their own, then one Word section per article: kicker, headline,
+subtitle, body, figures, footnotes and byline, each in its named paragraph
+style. A per-article DOCX is the article alone. pandoc writes the document;
+afterwards this module gives each article its own section (page size, margins,
+footer and footnote numbering copied from the reference document), marks every
+run of Chinese text as East Asian, keeps only the styles an editor works with
+or the document uses, and writes the core properties itself, because pandoc
+would only set them together with its own title block.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
+import struct
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -22,9 +26,12 @@ from lxml import etree
 from ..document import Article, Edition
 from ..errors import warn
 from ..pandoc import run_pandoc
-from ..pandoc_ast import Node, plain, rewrite_images
+from ..pandoc_ast import Node, iter_ast, plain, rewrite_images
+from ..punctuation import NO_LINE_START, OPENING
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
+from .cjk_justify import CJK
+from .typography import headline_parts
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -38,8 +45,6 @@ SECTION_MARK: Node = {
         f'<w:p><w:pPr><w:sectPr><w:type w:val="{SECTION_END}"/></w:sectPr></w:pPr></w:p>',
     ],
 }
-# The contents list only the headlines: an article's own subheads are level 2.
-TOC_FIELD = r'TOC \o "1-1" \h \z \u'
 
 # CSS named page sizes (css-page-3), in millimetres, portrait.
 NAMED_PAGES = {
@@ -117,51 +122,103 @@ def bookmark(number: int) -> str:
     return f"article_{number}"
 
 
-def _contents(edition: Edition) -> Node:
-    """A contents field headed by the edition's label, its entries already filled in.
+def _run(text: str) -> str:
+    """A run of text, marked East Asian when it holds Chinese (see _east_asian_runs)."""
+    hint = '<w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr>' if CJK.search(text) else ""
+    return f'<w:r>{hint}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
-    Word recomputes the field (``w:dirty``) to add the page numbers; until it
-    does, and in readers that never do, the headlines are listed and linked.
-    """
-    entries = "".join(
-        '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr>'
-        f'<w:hyperlink w:anchor="{bookmark(number)}" w:history="1">'
-        f"<w:r><w:t>{escape(article.meta.title)}</w:t></w:r></w:hyperlink></w:p>"
-        for number, article in enumerate(edition.articles, start=1)
+
+def _field(instruction: str, result: str) -> str:
+    """A complex field, marked for update (``w:dirty``); Word shows ``result`` until then."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {escape(instruction)} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"<w:r><w:t>{escape(result)}</w:t></w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
+
+
+def _contents(edition: Edition, pages: list[int]) -> Node:
+    """The contents on a page of their own: one linked entry per headline, with its page.
+
+    The page is a PAGEREF field to the headline's bookmark, as in Word's own
+    contents. Not wrapped in a TOC field: LibreOffice shows a TOC field's
+    entries as they were saved, but lays out a PAGEREF outside one from the
+    bookmark, so the numbers are right there. Word updates the fields when it
+    opens the file (``w:updateFields`` in the settings, ``w:dirty`` here); the
+    number it shows before, ``pages``, is estimated by :class:`_Measure`.
+    """
+    entries = ""
+    for number, (article, page) in enumerate(zip(edition.articles, pages, strict=True), 1):
+        reference = _field(f"PAGEREF {bookmark(number)} \\h", str(page))
+        entries += (
+            '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr>'
+            f'<w:hyperlink w:anchor="{bookmark(number)}" w:history="1">'
+            f"{_run(article.meta.title)}<w:r><w:tab/></w:r>{reference}</w:hyperlink></w:p>"
+        )
     xml = (
         "<w:sdt><w:sdtPr><w:docPartObj>"
         '<w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
         "</w:docPartObj></w:sdtPr><w:sdtContent>"
-        '<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr>'
-        f"<w:r><w:t>{escape(edition.labels['contents'])}</w:t></w:r></w:p>"
-        '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr>'
-        '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-        f'<w:r><w:instrText xml:space="preserve"> {escape(TOC_FIELD)} </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r></w:p>'
+        '<w:p><w:pPr><w:pStyle w:val="TOCHeading"/><w:pageBreakBefore/></w:pPr>'
+        f"{_run(edition.labels['contents'])}</w:p>"
         f"{entries}"
-        '<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
         "</w:sdtContent></w:sdt>"
     )
     return {"t": "RawBlock", "c": ["openxml", xml]}
 
 
-def _title_page(edition: Edition) -> list[Node]:
+def _title_page(edition: Edition, pages: list[int]) -> list[Node]:
     """What an editor expects on top of the edition: its title, issuer and date, then contents."""
     blocks = [_paragraph("Title", edition.title)]
     if edition.config.publisher:
         blocks.append(_paragraph("Publisher", edition.config.publisher))
     if edition.date:
         blocks.append(_paragraph("Date", edition.date_text))
-    blocks.append(_contents(edition))
+    blocks.append(_contents(edition, pages))
     return blocks
 
 
-def _article_blocks(edition: Edition, article: Article, number: int) -> list[Node]:
+def headline_lines(text: str, per_line: int) -> list[str]:
+    """A headline's lines in a measure of ``per_line`` characters, as a typesetter breaks it.
+
+    Word breaks Chinese after any character, so a headline that does not fit
+    gets its line breaks here: a two-part headline between its parts (the
+    ideographic space between them dropped), any other into lines of even
+    length, none starting with a mark that may not start a line or ending
+    with an opening one, so that no line holds a single character.
+    """
+    if len(text) <= per_line:
+        return [text]
+    parts = headline_parts(text)
+    if parts:
+        return [line for part in parts for line in headline_lines(part, per_line)]
+    count = math.ceil(len(text) / max(per_line, 2))
+    lines, rest = [], text
+    while count > 1:
+        cut = math.ceil(len(rest) / count)
+        while 1 < cut < len(rest) - 1 and (rest[cut] in NO_LINE_START or rest[cut - 1] in OPENING):
+            cut -= 1
+        lines.append(rest[:cut])
+        rest, count = rest[cut:], count - 1
+    return [*lines, rest]
+
+
+def _article_blocks(
+    edition: Edition, article: Article, number: int, headline_measure: int
+) -> list[Node]:
     blocks = []
     for block in article.document_blocks():
         if block["t"] == "Header" and "title" in block["c"][1][1]:
             level, (_, classes, attributes), inlines = block["c"]
+            if inlines and all(inline["t"] == "Str" for inline in inlines):
+                lines = headline_lines("".join(i["c"] for i in inlines), headline_measure)
+                inlines = [
+                    inline
+                    for index, line in enumerate(lines)
+                    for inline in ([{"t": "LineBreak"}] if index else []) + plain(line)
+                ]
             block = {"t": "Header", "c": [level, [bookmark(number), classes, attributes], inlines]}
         blocks.append(block)
     # Relative to the source folder: pandoc writes the path into the DOCX.
@@ -220,6 +277,130 @@ def _app_properties(edition: Edition) -> bytes:
     ).encode()
 
 
+class _Measure:
+    """What the reference document sets, read back from it: text block and type sizes (pt)."""
+
+    def __init__(self, reference: Path) -> None:
+        with zipfile.ZipFile(reference) as archive:
+            styles = etree.fromstring(archive.read("word/styles.xml"))
+            document = etree.fromstring(archive.read("word/document.xml"))
+        section = document.find(f"{W}body/{W}sectPr")
+        size, margins = section.find(f"{W}pgSz"), section.find(f"{W}pgMar")
+
+        def twips(element, name: str) -> float:
+            return int(element.get(f"{W}{name}")) / 20
+
+        self.width = twips(size, "w") - twips(margins, "left") - twips(margins, "right")
+        self.height = twips(size, "h") - twips(margins, "top") - twips(margins, "bottom")
+
+        def font_size(style_id: str) -> float:
+            style = styles.find(f"{W}style[@{W}styleId='{style_id}']")
+            size = style.find(f"{W}rPr/{W}sz") if style is not None else None
+            return int(size.get(f"{W}val")) / 2 if size is not None else 10.5
+
+        self.headline = font_size("Heading1")
+        self.body = font_size("BodyText")
+
+    @property
+    def headline_characters(self) -> int:
+        """Full-width characters in a headline line (Chinese type is square)."""
+        return int(self.width // self.headline)
+
+    def pages(self, edition: Edition, article: Article) -> int:
+        """About how many pages the article fills, for the contents' shown page numbers.
+
+        A rough model (lines of the body size at the body's line spacing, figures
+        at the text width, the headline block) for what Word shows until it has
+        updated the fields; LibreOffice lays the numbers out itself.
+        """
+        line = self.body * 1.25 * 1.3
+        per_line = max(int(self.width // self.body), 1)
+        height = 4 * line + 2 * self.headline * 1.3  # kicker, headline, subtitle, byline
+        for block in iter_ast(article.blocks):
+            if block["t"] in ("Para", "Plain", "Header"):
+                text = "".join(n["c"] for n in iter_ast(block["c"]) if n["t"] == "Str")
+                height += math.ceil((len(text) + 2) / per_line) * line
+            elif block["t"] == "Image":
+                pixels = _png_size(article.images.get(block["c"][2][0]))
+                ratio = pixels[1] / pixels[0] if pixels else 2 / 3
+                height += self.width * ratio + 2 * line
+        return max(1, math.ceil(height / self.height))
+
+
+def _png_size(path: Path | None) -> tuple[int, int] | None:
+    """Width and height of a PNG (from its header), else None."""
+    if path is None:
+        return None
+    with path.open("rb") as file:
+        head = file.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def _east_asian_runs(part_xml: bytes) -> bytes:
+    """Mark every run holding Chinese as East Asian text (``w:rFonts w:hint="eastAsia"``).
+
+    Marks such as “ ” ‘ ’ … — are shared by Latin and Chinese: without the
+    hint Word sets them in the Latin font, as narrow Western quotes.
+    """
+    root = etree.fromstring(part_xml)
+    for run in root.iter(f"{W}r"):
+        text = "".join(t.text or "" for t in run.iter(f"{W}t"))
+        if not CJK.search(text):
+            continue
+        properties = run.find(f"{W}rPr")
+        if properties is None:
+            properties = etree.Element(f"{W}rPr")
+            run.insert(0, properties)
+        fonts = properties.find(f"{W}rFonts")
+        if fonts is None:
+            fonts = etree.Element(f"{W}rFonts")
+            # rFonts comes first in rPr, after a run style only.
+            style = properties.find(f"{W}rStyle")
+            properties.insert(0 if style is None else properties.index(style) + 1, fonts)
+        fonts.set(f"{W}hint", "eastAsia")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _one_body_style(document_xml: bytes) -> bytes:
+    """Every body paragraph in Body Text: pandoc puts the first after a heading in
+    First Paragraph, but one after a figure in Body Text, so articles differed."""
+    return document_xml.replace(
+        b'<w:pStyle w:val="FirstParagraph" />', b'<w:pStyle w:val="BodyText" />'
+    ).replace(b'<w:pStyle w:val="FirstParagraph"/>', b'<w:pStyle w:val="BodyText"/>')
+
+
+STYLE_REFERENCE = re.compile(rb'<w:(?:pStyle|rStyle|tblStyle)\s+w:val="([^"]+)"')
+
+
+def _used_styles_only(styles_xml: bytes, parts: list[bytes]) -> bytes:
+    """Keep the styles the document uses and those in Word's gallery (the editor's set
+    from docx_reference.py), with what they are based on; drop pandoc's leftovers."""
+    root = etree.fromstring(styles_xml)
+    styles = {style.get(f"{W}styleId"): style for style in root.iter(f"{W}style")}
+    wanted = {m.decode() for part in parts for m in STYLE_REFERENCE.findall(part)}
+    wanted |= {
+        key
+        for key, style in styles.items()
+        if style.find(f"{W}qFormat") is not None or style.get(f"{W}default") == "1"
+    }
+    pending = list(wanted)
+    while pending:
+        style = styles.get(pending.pop())
+        if style is None:
+            continue
+        for tag in ("basedOn", "next", "link"):
+            reference = style.find(f"{W}{tag}")
+            if reference is not None and reference.get(f"{W}val") not in wanted:
+                wanted.add(reference.get(f"{W}val"))
+                pending.append(reference.get(f"{W}val"))
+    for key, style in styles.items():
+        if key not in wanted:
+            style.getparent().remove(style)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _one_section_per_article(document_xml: bytes) -> bytes:
     """Fill each article's section break with the document's own section properties.
 
@@ -255,12 +436,6 @@ class DocxWriter(Writer):
 
     def write(self, context: WriterContext, target: Path) -> None:
         edition = context.edition
-        blocks: list[Node] = [] if edition.single_article else _title_page(edition)
-        for number, article in enumerate(edition.articles, start=1):
-            if blocks:
-                blocks.append(SECTION_MARK)  # ends the title page or the previous article
-            blocks.extend(_article_blocks(edition, article, number))
-
         config = edition.config
         overrides = config.docx.fonts.get(edition.lang, {})  # tags canonical since config
         fonts = context.styles.docx_fonts(edition.lang, overrides)
@@ -268,6 +443,20 @@ class DocxWriter(Writer):
         reference = context.styles.docx_reference(
             edition.lang, context.cache, fonts=overrides, page=page
         )
+        measure = _Measure(reference)
+
+        blocks: list[Node] = []
+        if not edition.single_article:
+            # The title page is page 1, the contents page 2; each article starts a page.
+            starts, page_number = [], 3
+            for article in edition.articles:
+                starts.append(page_number)
+                page_number += measure.pages(edition, article)
+            blocks = _title_page(edition, starts)
+        for number, article in enumerate(edition.articles, start=1):
+            if blocks:
+                blocks.append(SECTION_MARK)  # ends the title page or the previous article
+            blocks.extend(_article_blocks(edition, article, number, measure.headline_characters))
         # No metadata for pandoc: it would print a title block of its own and
         # the BCP 47 tag where Word wants its own (zh-CN …, from the reference).
         run_pandoc(
@@ -293,9 +482,21 @@ class DocxWriter(Writer):
             zipfile.ZipFile(target) as source,
             zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as result,
         ):
+            parts = {entry.filename: source.read(entry) for entry in source.infolist()}
+            parts.update(replaced)
+            document = _one_body_style(parts["word/document.xml"])
+            parts["word/document.xml"] = _one_section_per_article(_east_asian_runs(document))
+            for name in ("word/footnotes.xml", "word/endnotes.xml"):
+                if name in parts:
+                    parts[name] = _east_asian_runs(parts[name])
+            parts["word/styles.xml"] = _used_styles_only(
+                parts["word/styles.xml"],
+                [
+                    data
+                    for name, data in parts.items()
+                    if name.endswith(".xml") and name != "word/styles.xml"
+                ],
+            )
             for entry in source.infolist():
-                data = replaced.get(entry.filename) or source.read(entry)
-                if entry.filename == "word/document.xml":
-                    data = _one_section_per_article(data)
-                result.writestr(entry, data)
+                result.writestr(entry, parts[entry.filename])
         target.write_bytes(reproducible_zip(output.getvalue(), edition.modified))

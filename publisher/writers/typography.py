@@ -61,6 +61,15 @@ def compress_punctuation(blocks: list[Node]) -> list[Node]:
 SHORT_PART = 16
 
 
+def headline_parts(text: str) -> list[str] | None:
+    """The parts of a two-part headline (五笔润色绘新景　和美乡村入画来), split at the
+    ideographic space between them; None for a headline of one part."""
+    parts = text.split("\u3000")
+    if len(parts) > 1 and all(0 < len(part) <= SHORT_PART for part in parts):
+        return parts
+    return None
+
+
 def keep_headline_tail(blocks: list[Node]) -> list[Node]:
     """Break headlines where an editor would, never leaving one character on a line.
 
@@ -75,8 +84,8 @@ def keep_headline_tail(blocks: list[Node]) -> list[Node]:
         if not inlines or any(inline["t"] != "Str" for inline in inlines):
             return _keep_last_two(node)
         text = "".join(inline["c"] for inline in inlines)
-        parts = text.split("\u3000")
-        if len(parts) > 1 and all(0 < len(part) <= SHORT_PART for part in parts):
+        parts = headline_parts(text)
+        if parts:
             # Each part an inline block (print.css): the line breaks only between
             # parts, and a broken line stays centred, which a trailing U+3000 would
             # not. The whole headline, U+3000 and all, stays for the bookmark and
