@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import re
 from typing import Any
 
 import weasyprint
@@ -51,19 +50,10 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from ..errors import BuildError
-from ..punctuation import NO_LINE_START
+from ..punctuation import CJK, NO_LINE_START
 
 SUPPORTED_VERSIONS = ("70.",)
 
-# Characters that take justification space: ideographs (with extensions and
-# compatibility forms), kana, bopomofo, CJK symbols and punctuation, the
-# full-width forms, and the marks Chinese text takes from General Punctuation
-# and Latin-1 (“” ‘’ — … ·), which Chinese fonts set as CJK punctuation.
-CJK = re.compile(
-    "[\u00b7\u2014\u2018\u2019\u201c\u201d\u2026"
-    "\u2e80-\u2fdf\u3000-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
-)
 
 # Narrowing allowed to pull a lone last character back, per justification
 # opportunity of the line, in ems of its font: 1.5 em over a line of 42

@@ -27,10 +27,9 @@ from ..document import Article, Edition
 from ..errors import warn
 from ..pandoc import run_pandoc
 from ..pandoc_ast import Node, iter_ast, plain, rewrite_images
-from ..punctuation import NO_LINE_START, OPENING
+from ..punctuation import CJK, NO_LINE_START, OPENING
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
-from .cjk_justify import CJK
 from .typography import headline_parts
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
