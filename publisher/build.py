@@ -149,11 +149,13 @@ def traditional_variants(edition: Edition) -> list[Variant]:
     ]
 
 
-def ambiguity_report(source: Path) -> list[Ambiguity]:
-    """One-to-many characters of the sources, for the edition's Traditional variants."""
+def ambiguity_report(edition: Edition) -> list[Ambiguity]:
+    """One-to-many characters of a loaded edition, for its Traditional variants.
+
+    It takes the edition ``check`` has already read, so that what reading reports
+    (copy-editing, front matter) is said, and counted, once."""
     from .ambiguities import find_ambiguities  # not for builds: only `check --variants`
 
-    edition = load_edition(source)
     return find_ambiguities(edition, traditional_variants(edition))
 
 

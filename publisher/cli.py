@@ -313,7 +313,7 @@ def check(
             if output_format == "json":
                 _print_findings(findings)
         if report_variants:
-            found = builds.ambiguity_report(source)
+            found = builds.ambiguity_report(edition)
             for ambiguity in found:
                 click.echo(str(ambiguity))
             click.echo(

@@ -307,10 +307,13 @@ def test_ambiguity_report_reads_what_the_build_converts(tmp_path):
     (source / "articles").mkdir(parents=True)
     (source / "edition.yaml").write_text("title: 报告\nname: r\nvariants: [zh-TW]\n")
     (source / "articles" / "a.md").write_text(
-        "---\ntitle: 报告\n---\n\n他剪了头\n发很短，`后台发展`的代码不算。\n"
+        "---\ntitle: 报告\n---\n\n他剪了头\n发很短，`后台发展`的代码不算。\n\n"
+        "第二段,有一个半角逗号。\n"
     )
     result = run_publisher("check", "--variants", "--source", source)
     assert result.returncode == 0, result.stderr
+    # The sources are read once: the copy-editing finding is said once.
+    assert result.stderr.count("articles/a.md:8:") == 1, result.stderr
     lines = result.stdout.splitlines()
     # 头发 across a line break is one phrase: 髮, as in the build; only Taiwan is published.
     hair = [line for line in lines if " 发 → " in line]
