@@ -6,7 +6,24 @@ The pipeline, one module per stage: :mod:`sources` (read and validate) →
 → :mod:`cli`.
 """
 
-from .build import build_edition, load_edition
-from .errors import BuildError, PublisherError, SourceError
+from __future__ import annotations
 
-__all__ = ["BuildError", "PublisherError", "SourceError", "build_edition", "load_edition"]
+from importlib import import_module
+from typing import Any
+
+# Loaded on first use, so that importing the package (as `python -m publisher`
+# does before anything else) needs none of its dependencies yet.
+_EXPORTS = {
+    "build_edition": "build",
+    "load_edition": "build",
+    "BuildError": "errors",
+    "PublisherError": "errors",
+    "SourceError": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'publisher' has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -1,4 +1,13 @@
-from .cli import main
+import sys
+
+try:
+    from .cli import main
+except ModuleNotFoundError as error:  # e.g. `python3 -m publisher` outside the .venv
+    sys.exit(
+        f"publisher: the Python module `{error.name}` is not installed for {sys.executable}; "
+        "run `make` in the repository, then `.venv/bin/publisher` "
+        "(or `make install-user` for a `publisher` command on your PATH)"
+    )
 
 # Guarded: a LocalCluster's worker processes start by importing the main module.
 if __name__ == "__main__":

@@ -93,3 +93,22 @@ def test_edition_without_a_date_is_warned_about_and_dated_nowhere(tmp_path):
     with zipfile.ZipFile(tmp_path / "build" / "zh-Hans" / "x.docx") as package:
         core = package.read("docProps/core.xml").decode()
     assert "1980" not in core and "dcterms:created" not in core
+
+
+def test_python_without_the_venv_says_what_to_do():
+    """`python3 -m publisher` with Debian's Python: a message, not a traceback."""
+    plain = subprocess.run(
+        ["/usr/bin/python3", "-c", "import click"], capture_output=True, check=False
+    )
+    if plain.returncode == 0:
+        pytest.skip("this machine's own Python has publisher's dependencies")
+    result = subprocess.run(
+        ["/usr/bin/python3", "-m", "publisher", "--help"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "run `make`" in result.stderr and ".venv/bin/publisher" in result.stderr

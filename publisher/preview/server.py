@@ -15,12 +15,14 @@ import contextlib
 import json
 import logging
 import signal
+import socket
 import sys
 import traceback
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import anyio
+import uvicorn
 import watchfiles
 from sse_starlette import EventSourceResponse
 from starlette.applications import Starlette
@@ -292,13 +294,9 @@ def serve(
     variants: list[str],
     host: str = "127.0.0.1",
     port: int = 8000,
-    announce=print,
+    announce: Callable[[str], None] = print,
 ) -> None:
-    """Serve until Ctrl-C. ``announce`` is told the URL once the socket is bound."""
-    import socket
-
-    import uvicorn
-
+    """Serve until Ctrl-C. ``announce`` is told the URL once the socket listens."""
     preview = Preview(source, out, styles_folder, variants)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
