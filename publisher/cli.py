@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -582,6 +583,11 @@ def watch(
         finally:
             if progress:
                 _say(progress.finish())
+
+    # Ctrl-C is how a watch ends: also when started with SIGINT ignored (as a shell
+    # starts background jobs); a SIGTERM ends it the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     def start() -> None:
         once()

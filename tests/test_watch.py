@@ -75,7 +75,10 @@ def test_watch_rebuilds_on_save_survives_a_bad_edit_and_stops_on_ctrl_c(tmp_path
         assert re.search(r"up to date\s+\S*tiny\.epub\n[^\n]*built 0", log.read_text())
 
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
+        try:
+            assert process.wait(timeout=60) == 0, log.read_text()
+        except subprocess.TimeoutExpired:
+            raise AssertionError("Ctrl-C did not stop the watch:\n" + log.read_text()) from None
         assert "watch stopped" in log.read_text()
         assert "Traceback" not in log.read_text()
     finally:
