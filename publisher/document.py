@@ -19,6 +19,7 @@ from . import copyedit
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
 from .errors import SourceError, warn
+from .links import anchor, edition_links
 from .pandoc import pandoc_version, run_pandoc
 from .pandoc_ast import Node, image_targets, iter_ast, map_ast, plain
 from .rawhtml import apply_policy
@@ -83,7 +84,7 @@ class Article:
     @property
     def anchor(self) -> str:
         """The article's id in HTML and XHTML: an XML name, which may not start with a digit."""
-        return f"article-{self.slug}"
+        return anchor(self.slug)
 
     @property
     def byline_text(self) -> str | None:
@@ -356,6 +357,47 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 URL_UNSAFE = set("#?%") | {" ", "\t"}
 
 
+NETWORK_IMAGE = re.compile(r"https?://", re.I)
+
+
+def network_images(article: ArticleSource, blocks: list[Node], *, strict: bool) -> list[Node]:
+    """Images on the network (badges, a digest's photos) as links to them, with a warning:
+    a build reads nothing from the network. Inside a link (a badge) the image becomes
+    its alt text. With ``strict: true`` in edition.yaml each is an error."""
+    shown = display_path(article.path)
+    for node in iter_ast(blocks):
+        if node["t"] == "Image" and NETWORK_IMAGE.match(node["c"][2][0]):
+            url, line = node["c"][2][0], article.line_of(node["c"][2][0])
+            hint = "download it into source/images/ and refer to it by a relative path"
+            if strict:
+                raise SourceError(
+                    shown, f"the network image {url[:80]!r} is not allowed", line=line, hint=hint
+                )
+            warn(
+                f"the network image {url[:80]!r} dropped (a build reads nothing from the "
+                f"network), shown as a link to it; {hint}",
+                path=shown,
+                line=line,
+            )
+
+    def rewrite(node: Node) -> Node | None:
+        if node["t"] == "Image" and NETWORK_IMAGE.match(node["c"][2][0]):
+            _, inlines, (url, _) = node["c"]
+            text = inlines or plain(url)
+            return {"t": "Link", "c": [["", ["network-image"], []], text, [url, ""]]}
+        if node["t"] == "Link":  # a badge: no link inside a link
+            inlines = [
+                {"t": "Span", "c": [["", [], []], inline["c"][1]]}
+                if inline["t"] == "Link" and "network-image" in inline["c"][0][1]
+                else inline
+                for inline in node["c"][1]
+            ]
+            return {"t": "Link", "c": [node["c"][0], inlines, node["c"][2]]}
+        return None
+
+    return map_ast(blocks, rewrite)
+
+
 def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> dict[str, Path]:
     """Map each image target to its file; refuse what is missing, outside the source,
     of a type some format cannot carry, or named so that a URL cannot hold it."""
@@ -397,10 +439,15 @@ def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Editi
     articles = []
     api_version: tuple[int, ...] = ()
     format = markdown_format(source.config.math)
-    for article in source.articles:
-        document = parse_markdown(article, cache, format)
+    documents = [parse_markdown(article, cache, format) for article in source.articles]
+    # Links between articles are resolved against every article's ids: all parsed first.
+    parsed = list(zip(source.articles, documents, strict=True))
+    links = edition_links([(article, document["blocks"]) for article, document in parsed])
+    for article, document in parsed:
         api_version = tuple(document["pandoc-api-version"])
-        blocks = apply_policy(article, document["blocks"], strict=source.config.strict)
+        blocks = links.resolve(article, document["blocks"])
+        blocks = apply_policy(article, blocks, strict=source.config.strict)
+        blocks = network_images(article, blocks, strict=source.config.strict)
         shown = display_path(article.path)
         text = read_text(article.path)
         copyedit.report(copyedit.find(text, shown, cache, document["blocks"]))

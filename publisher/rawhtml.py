@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from .errors import SourceError, warn
+from .links import split_xref
 from .pandoc_ast import INLINE_TYPES, Node, iter_ast, map_ast
 from .sources import ArticleSource, display_path
 
@@ -138,6 +139,12 @@ def safe_url(url: str) -> bool:
     return urlsplit(cleaned).scheme.lower() in URL_SCHEMES or cleaned.startswith("#")
 
 
+def safe_link(url: str) -> bool:
+    """A link's target: a safe URL, or another article of the edition, which
+    links.py resolved (and which each writer turns into its own kind of link)."""
+    return safe_url(url) or split_xref(url) is not None
+
+
 def clean(piece: str) -> str:
     """The piece as it may reach an output."""
     reading = read_html(piece)
@@ -191,7 +198,7 @@ def apply_policy(article: ArticleSource, blocks: list[Node], *, strict: bool) ->
         if node["t"] in ("RawBlock", "RawInline") and node["c"][0] in HTML_FORMATS:
             for problem in dict.fromkeys(read_html(node["c"][1]).problems):
                 policy.report(problem, node["c"][1])
-        elif node["t"] == "Link" and not safe_url(node["c"][2][0]):
+        elif node["t"] == "Link" and not safe_link(node["c"][2][0]):
             policy.report(f"the link target {node['c'][2][0][:60]!r}", node["c"][2][0])
     return map_ast(map_ast(blocks, _drop_contents()), _clean_node)
 
@@ -248,7 +255,7 @@ def _clean_node(node: Node) -> Node | None:
     if kind in ("RawBlock", "RawInline") and node["c"][0] in HTML_FORMATS:
         cleaned = clean(node["c"][1])
         return {"t": kind, "c": [node["c"][0], cleaned]} if cleaned != node["c"][1] else None
-    if kind == "Link" and not safe_url(node["c"][2][0]):
+    if kind == "Link" and not safe_link(node["c"][2][0]):
         return {"t": "Span", "c": [node["c"][0], node["c"][1]]}  # the text, without the link
     return None
 

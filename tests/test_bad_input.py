@@ -129,12 +129,6 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int | None, list[str]]] = {
         7,
         ["not PNG, JPEG or GIF"],
     ),
-    "network image": (
-        lambda s: edit(s / FIRST, "../images/placeholder-photo-1.png", "https://example.com/a.png"),
-        FIRST,
-        7,
-        ["not a file in the source folder", "source/images/"],
-    ),
 }
 
 

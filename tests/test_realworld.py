@@ -4,13 +4,16 @@ tests/realworld/ built in every format for zh-Hans and zh-Hant-TW.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pdfplumber
 import pytest
+from articles import squeeze
 from conftest import run_publisher
 from outputs import pdf_text
+from pypdf import PdfReader
 from test_epub import epubcheck_problems
 
 MATH_ARTICLE = """---
@@ -98,3 +101,136 @@ def test_math_off_by_default_dollars_are_text(tmp_path):
     with zipfile.ZipFile(tmp_path / "out" / "zh-Hans" / "test.epub") as archive:
         xhtml = archive.read("EPUB/articles/01-math.xhtml").decode()
     assert "<math" not in xhtml and "$E = mc^2$" in xhtml and "$\\frac{$" in xhtml
+
+
+# ------------------------------------------------------------------ the corpus
+
+CORPUS = Path(__file__).parent / "realworld"
+CORPUS_VARIANTS = ("zh-Hans", "zh-Hant-TW")
+# Every warning the corpus gives, by file:line and what it must say. Each is a
+# real problem of the copy, and each was kept in the file on purpose.
+EXPECTED_WARNINGS = [
+    ("04-readme.md:9:", "the network image 'https://img.shields.io/badge/build-passing-green'"),
+    ("04-readme.md:10:", "the network image 'https://img.shields.io/badge/license-MIT-blue'"),
+    ("04-readme.md:12:", "the attribute align= on <p> dropped"),
+    ("04-readme.md:35:", "<details> (not allowed in articles) dropped"),
+    ("04-readme.md:35:", "<summary> (not allowed in articles) dropped"),
+    ("05-digest.md:9:", "the network image 'https://example.com/images/meeting.jpg'"),
+    ("05-digest.md:15:", "the network image 'https://example.com/images/rail-map.png'"),
+    ("06-hugo.md:13:", "unknown front matter key `subtitel` ignored; did you mean `subtitle`?"),
+    ("08-links.md:13:", "the link to '#' is a placeholder"),
+    ("08-links.md:14:", "the link to '#结论' names no heading or id of this article"),
+    ("08-links.md:15:", "the link to '99-old.md' names no article of this edition"),
+    # Copy-editing (issue 14): `**问：** 您…` puts a space after a full-width colon.
+    *((f"10-interview.md:{line}:7:", "space beside full-width punctuation") for line in
+      (6, 8, 12, 14, 24, 26)),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, str]:
+    """The corpus built once: every format, both variants (one edition per variant)."""
+    out = tmp_path_factory.mktemp("realworld") / "out"
+    result = run_publisher("build", "--jobs", "2", "--source", CORPUS, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return out, result.stderr
+
+
+def test_corpus_has_the_shapes_asked_for():
+    articles = sorted((CORPUS / "articles").glob("*.md"))
+    assert len(articles) >= 12
+    guide = (CORPUS / "articles" / "02-style-guide.md").read_text(encoding="utf-8")
+    assert sum(line.startswith("#") for line in guide.splitlines()) >= 20
+    hugo = (CORPUS / "articles" / "06-hugo.md").read_text(encoding="utf-8")
+    assert "\n--- \n" in hugo and "# 标题" in hugo  # closing fence with a space, a comment
+
+
+def test_corpus_warnings_are_the_expected_ones(corpus):
+    _, stderr = corpus
+    warnings = [line for line in stderr.splitlines() if "warning:" in line]
+    for where, what in EXPECTED_WARNINGS:
+        assert any(f"articles/{where}" in w and what in w for w in warnings), (where, what)
+    assert len(warnings) == len(EXPECTED_WARNINGS), "\n".join(warnings)
+    assert "[WARNING]" not in stderr and "pandoc:" not in stderr
+
+
+@pytest.mark.parametrize("tag", CORPUS_VARIANTS)
+def test_corpus_epub_passes_epubcheck(corpus, tag):
+    out, _ = corpus
+    assert epubcheck_problems(out / tag / "realworld.epub") == []
+
+
+def _runs(text: str) -> list[str]:
+    """Runs of Chinese characters (no punctuation), the text a PDF must hold."""
+    return re.findall(r"[\u3400-\u9fff]{2,}", text)
+
+
+@pytest.mark.parametrize("tag", CORPUS_VARIANTS)
+def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
+    from publisher.build import load_edition
+    from publisher.pandoc_ast import iter_ast, map_ast
+    from publisher.variants import apply_variant, variant_named
+
+    out, _ = corpus
+    edition = apply_variant(load_edition(CORPUS), variant_named(tag))
+    text = squeeze(pdf_text(out / tag / "realworld.pdf"))
+    missing = []
+
+    def no_alt(node):
+        return (
+            {"t": "Image", "c": [node["c"][0], [], node["c"][2]]} if node["t"] == "Image" else None
+        )
+
+    for article in edition.articles:
+        # Alt text is not printed: the PDF shows the picture and its caption.
+        for node in iter_ast(map_ast(article.document_blocks(), no_alt)):
+            if node["t"] not in ("Str", "Code", "CodeBlock"):
+                continue
+            for run in _runs(node["c"] if node["t"] == "Str" else node["c"][1]):
+                # A run may straddle a page break (footnotes, page number between).
+                if run not in text and not any(
+                    run[:i] in text and run[i:] in text for i in range(1, len(run))
+                ):
+                    missing.append((article.slug, run))
+    assert not missing, missing[:20]
+
+
+def test_corpus_dollars_and_backslashes_stay_text(corpus):
+    out, _ = corpus
+    text = squeeze(pdf_text(out / "zh-Hans" / "articles" / "07-prices.pdf"))
+    for written in ("$3.5", "$4.2", "US$10", "$HOME", "$PATH", "C:\\Users\\张三", "E=mc^2"):
+        assert written in text, written
+
+
+def test_corpus_links_resolve_in_every_format(corpus):
+    out, _ = corpus
+    epub = out / "zh-Hans" / "realworld.epub"
+    with zipfile.ZipFile(epub) as archive:
+        links = archive.read("EPUB/articles/08-links.xhtml").decode()
+        guide = archive.read("EPUB/articles/02-style-guide.xhtml").decode()
+    target = "article-02-style-guide-标点符号"
+    assert f'href="02-style-guide.xhtml#{target}"' in links and f'id="{target}"' in guide
+    assert 'href="01-essay.xhtml#article-01-essay"' in links
+    assert 'href="#article-08-links-本期导读"' in links
+    # The dead links are their text, not links.
+    for text in ("待补充", "后文提到的结论", "旧稿"):
+        assert f">{text}</a>" not in links and text in links
+
+    # PDF: the link goes to the page where the heading is.
+    reader = PdfReader(out / "zh-Hans" / "realworld.pdf")
+    page = reader.get_destination_page_number(reader.named_destinations[target])
+    assert "标点符号" in reader.pages[page].extract_text()
+    linked = [
+        annotation.get_object().get("/Dest")
+        for p in reader.pages
+        for annotation in p.get("/Annots") or []
+    ]
+    assert target in linked and "article-03-chapter-二桥" in linked
+
+    # DOCX: every internal hyperlink has its bookmark.
+    with zipfile.ZipFile(out / "zh-Hans" / "realworld.docx") as archive:
+        document = archive.read("word/document.xml").decode()
+    anchors = set(re.findall(r'w:hyperlink w:anchor="([^"]+)"', document))
+    bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', document))
+    assert target in anchors and anchors <= bookmarks, anchors - bookmarks

@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..document import Article, Edition
 from ..errors import warn
+from ..links import anchor, prefix_ids, rewrite_xrefs
 from ..pandoc import run_pandoc
 from ..pandoc_ast import Node, iter_ast, plain, rewrite_images
 from ..punctuation import CJK, NO_LINE_START, OPENING
@@ -207,8 +208,19 @@ def headline_lines(text: str, per_line: int) -> list[str]:
 def _article_blocks(
     edition: Edition, article: Article, number: int, headline_measure: int
 ) -> list[Node]:
+    # One document holds every article: each article's ids (Word bookmarks) get its
+    # anchor as a prefix, as pandoc's --id-prefix gives them in HTML, and links to
+    # other articles go to their bookmarks (to their text only in a per-article DOCX).
+    numbers = {other.slug: n for n, other in enumerate(edition.articles, start=1)}
+
+    def xref(slug: str, fragment: str | None) -> str | None:
+        if slug not in numbers:
+            return None
+        return f"#{anchor(slug)}-{fragment}" if fragment else f"#{bookmark(numbers[slug])}"
+
     blocks = []
-    for block in article.document_blocks():
+    body = rewrite_xrefs(prefix_ids(article.document_blocks(), f"{article.anchor}-"), xref)
+    for block in body:
         if block["t"] == "Header" and "title" in block["c"][1][1]:
             level, (_, classes, attributes), inlines = block["c"]
             if inlines and all(inline["t"] == "Str" for inline in inlines):

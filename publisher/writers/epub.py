@@ -32,6 +32,7 @@ from ..cover import cover_png
 from ..document import Article
 from ..errors import BuildError, logger, warn
 from ..fonts import find_face, subset_woff2
+from ..links import anchor
 from ..styles import Styles
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
@@ -243,9 +244,13 @@ class _Package:
     def page(self, uid: str, name: str, template: str, title: str, **values: Any) -> _Document:
         return self.add_document(uid, name, title, self.render(template, name, **values))
 
+    def document_name(self, article: Article) -> str:
+        """The article's XHTML document in the package: its source path, as .xhtml."""
+        return article.source.relative_to(self.edition.root).with_suffix(".xhtml").as_posix()
+
     def article_document(self, article: Article, images: dict[Path, str]) -> _Document:
         edition = self.edition
-        name = article.source.relative_to(edition.root).with_suffix(".xhtml").as_posix()
+        name = self.document_name(article)
         folder = (edition.root / name).parent
 
         def image_url(path: Path) -> str:
@@ -259,7 +264,17 @@ class _Package:
                 f"{self.styles.folder / 'templates' / 'epub-article.xhtml'}: no element with "
                 'id="{{ article.anchor }}" to hold the article'
             )
-        text, elements = xhtml_fragment(article_html(edition, article, image_url), article)
+
+        def xref(slug: str, fragment: str | None) -> str | None:
+            """Another article's document, relative to this one (links.py checked the id)."""
+            other = next((a for a in edition.articles if a.slug == slug), None)
+            if other is None:
+                return None
+            href = Path(os.path.relpath(edition.root / self.document_name(other), folder))
+            return f"{href.as_posix()}#{anchor(slug)}" + (f"-{fragment}" if fragment else "")
+
+        html = article_html(edition, article, image_url, xref)
+        text, elements = xhtml_fragment(html, article)
         section.text = text
         section.extend(elements)
         shape_article(section, article)

@@ -46,6 +46,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from ..document import Article, Edition
 from ..errors import BuildError, warn
+from ..links import anchor
 from . import cjk_justify, typography
 from .base import Writer, WriterContext
 from .html import article_html
@@ -211,6 +212,7 @@ class _Typesetter:
         self.stylesheet = CSS(
             filename=str(stylesheet), url_fetcher=self.fetcher, font_config=self.fonts
         )
+        self.xref_targets: set[str] = set()  # anchors in other articles, linked to
         self.options = {
             "pdf_identifier": self.edition.identifier.encode(),
             "pdf_variant": self.variant,
@@ -244,9 +246,19 @@ class _Typesetter:
             contents_pages=pages or {},
         )
 
-    @staticmethod
-    def article_html(edition: Edition, article: Article) -> str:
-        return draw_math(article_html(edition, article, data_uri, typography.for_print))
+    def article_html(self, edition: Edition, article: Article) -> str:
+        return draw_math(article_html(edition, article, data_uri, self.xref, typography.for_print))
+
+    def xref(self, slug: str, fragment: str | None) -> str | None:
+        """A link to another article: its place in the edition PDF, where the pages of
+        all articles are one file (links.py checked that it exists). Articles are laid
+        out one by one, so it is remembered as a target that will be there; in an
+        article's own PDF WeasyPrint drops it, leaving the text."""
+        if slug not in {article.slug for article in self.edition.articles}:
+            return None
+        target = anchor(slug) + (f"-{fragment}" if fragment else "")
+        self.xref_targets.add(target)
+        return f"#{target}"
 
     def render(self, html: str, stylesheets: tuple[CSS, ...] = ()) -> Document:
         try:
@@ -334,7 +346,8 @@ class _EditionPdf:
         """Paint a document's pages into this PDF: content, links, anchors; return each
         page's dictionary with what the outline needs of it."""
         own = {name for page in document.pages for name in page.anchors}
-        known = self.anchors | own
+        # Links to articles painted later are kept too: their anchors will be there.
+        known = self.anchors | own | self.typesetter.xref_targets
         painted = []
         for page in document.pages:
             links = [link for link in page.links if link[0] != "internal" or link[1] in known]
