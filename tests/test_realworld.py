@@ -40,7 +40,9 @@ def warnings_of(stderr: str) -> list[str]:
 def write_edition(root: Path, articles: dict[str, str], edition: str = "") -> Path:
     source = root / "source"
     (source / "articles").mkdir(parents=True)
-    (source / "edition.yaml").write_text(f"title: 测试\nname: test\n{edition}", encoding="utf-8")
+    (source / "edition.yaml").write_text(
+        f"title: 测试\nname: test\ndate: 2024-07-15\n{edition}", encoding="utf-8"
+    )
     for name, text in articles.items():
         (source / "articles" / name).write_text(text, encoding="utf-8")
     return source

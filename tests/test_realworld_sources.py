@@ -23,7 +23,9 @@ BIG5_TEXT = "---\ntitle: 短訊\n---\n\n今天上午，臺北市召開社區營�
 def one_article(tmp_path: Path, article: bytes | str, edition: str = "") -> Path:
     source = tmp_path / "source"
     (source / "articles").mkdir(parents=True)
-    (source / "edition.yaml").write_text(f"title: 测试\nname: test\n{edition}", encoding="utf-8")
+    (source / "edition.yaml").write_text(
+        f"title: 测试\nname: test\ndate: 2024-07-15\n{edition}", encoding="utf-8"
+    )
     path = source / "articles" / "01-a.md"
     if isinstance(article, str):
         path.write_text(article, encoding="utf-8")
