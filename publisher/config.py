@@ -321,7 +321,10 @@ def article_front_matter(
             continue
         if target in _LIST_KEYS:
             merged = [*ours.get(target, []), *_as_list(value)]
-            ours[target] = list(dict.fromkeys(merged))
+            try:
+                ours[target] = list(dict.fromkeys(merged))
+            except TypeError:  # a mapping among the items: the schema says what is wrong
+                ours[target] = merged
         elif target == "date":
             ours[target] = _as_date(value)
         elif target in ours:  # e.g. both `description` and `summary`: ours wins
