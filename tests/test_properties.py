@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from publisher.config import EditionConfig
-from publisher.document import Article, AstCache, Edition, parse_markdown
+from publisher.document import Article, AstCache, Edition, markdown_format, parse_markdown
 from publisher.errors import SourceError
 from publisher.pandoc_ast import iter_ast
 from publisher.rawhtml import apply_policy
@@ -157,7 +157,7 @@ def test_reading_validation_and_variants_never_crash_or_touch_code(meta, body, d
             assert str(error).startswith(str(error.path))
             return
         event("valid article")
-        document = parse_markdown(article.body, AstCache(None))
+        document = parse_markdown(article, AstCache(None), markdown_format(math=False))
         blocks = apply_policy(article, document["blocks"], strict=False)
         edition = Edition(
             root=Path(folder),
