@@ -87,8 +87,8 @@ test: setup
 	$(PYTHON) -m pytest -n $(JOBS)
 
 lint: setup
-	$(PYTHON) -m ruff check publisher styles tests source
-	$(PYTHON) -m ruff format --check publisher styles tests source
+	$(PYTHON) -m ruff check publisher styles tests source bench
+	$(PYTHON) -m ruff format --check publisher styles tests source bench
 
 setup: system $(PYTHON_STAMP)
 
