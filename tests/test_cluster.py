@@ -134,7 +134,14 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, 
         result = on_cluster(cluster, root, tmp_path / "out")
     finally:
         odd.terminate()
-        odd.wait(timeout=30)
+        try:
+            odd.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            odd.kill()
+            odd.wait()
+        deadline = time.monotonic() + 60  # until the scheduler has let it go
+        while len(cluster.scheduler_info()["workers"]) > 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
     assert result.returncode == 1
     assert "odd-fonts" in result.stderr
     assert "font AR PL UKai CN:style=Regular: DejaVu" in result.stderr, result.stderr
