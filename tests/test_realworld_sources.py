@@ -14,7 +14,7 @@ import pytest
 from conftest import run_publisher
 
 from publisher.errors import SourceError
-from publisher.sources import encoding_candidates, read_text
+from publisher.sources import encoding_candidates, read_edition, read_text
 
 GB_TEXT = "---\ntitle: 短讯\n---\n\n今天上午，孝义市召开乡村振兴工作会议。\n"
 BIG5_TEXT = "---\ntitle: 短訊\n---\n\n今天上午，臺北市召開社區營造工作會議。\n"
@@ -32,6 +32,14 @@ def one_article(tmp_path: Path, article: bytes | str, edition: str = "") -> Path
     else:
         path.write_bytes(article)
     return source
+
+
+def refusal(source: Path) -> str:
+    """The message reading ``source`` is refused with (the command line prints it and
+    exits 1: tests/test_bad_input.py runs that path)."""
+    with pytest.raises(SourceError) as raised:
+        read_edition(source)
+    return str(raised.value)
 
 
 # ------------------------------------------------------------------ encodings
@@ -85,13 +93,12 @@ def test_ambiguous_bytes_list_every_candidate(tmp_path):
     ids=["gb18030", "big5", "utf-16", "damaged"],
 )
 def test_wrong_encoding_message(data, words, tmp_path):
-    result = run_publisher("check", "--source", one_article(tmp_path, data))
-    assert result.returncode == 1, result.stderr
+    message = refusal(one_article(tmp_path, data))
     for word in words:
-        assert word in result.stderr, (word, result.stderr)
-    assert "CP949" not in result.stderr and "Traceback" not in result.stderr
+        assert word in message, (word, message)
+    assert "CP949" not in message
     if "no Chinese encoding" in words:
-        assert "iconv" not in result.stderr  # no command that would garble the text
+        assert "iconv" not in message  # no command that would garble the text
 
 
 # ------------------------------------------------------------------ YAML positions
@@ -120,17 +127,15 @@ YAML_CASES = {
 @pytest.mark.parametrize("case", YAML_CASES)
 def test_yaml_error_names_where_the_construct_opens(case, tmp_path):
     front, opened, stopped = YAML_CASES[case]
-    result = run_publisher("check", "--source", one_article(tmp_path, "---\n" + front))
-    assert result.returncode == 1, result.stderr
-    assert f"01-a.md:{opened}: invalid YAML" in result.stderr, result.stderr
-    assert f"on line {opened}" in result.stderr and f"stopped at line {stopped}" in result.stderr
+    message = refusal(one_article(tmp_path, "---\n" + front))
+    assert f"01-a.md:{opened}: invalid YAML" in message, message
+    assert f"on line {opened}" in message and f"stopped at line {stopped}" in message
 
 
 def test_yaml_error_without_an_open_construct_names_the_line(tmp_path):
     article = "---\ntitle: 标题\nsubtitle: 副题: 说明\n---\n\n正文。\n"
-    result = run_publisher("check", "--source", one_article(tmp_path, article))
-    assert result.returncode == 1
-    assert "01-a.md:3: invalid YAML: mapping values are not allowed here" in result.stderr
+    message = refusal(one_article(tmp_path, article))
+    assert "01-a.md:3: invalid YAML: mapping values are not allowed here" in message
 
 
 # ------------------------------------------------------------------ front matter of other tools

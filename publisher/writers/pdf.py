@@ -28,6 +28,7 @@ import mimetypes
 import re
 from collections.abc import Mapping
 from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -47,6 +48,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from ..document import Article, Edition
 from ..errors import BuildError, warn
 from ..links import anchor
+from ..sources import display_path
 from . import cjk_justify, typography
 from .base import Writer, WriterContext
 from .html import article_html
@@ -122,7 +124,23 @@ MATH_ELEMENT = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
 TEX_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
 
 
-def draw_math(html: str) -> str:
+class _Collected(logging.Handler):
+    """What ziamath logs (on the root logger) about a formula it draws in part."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _line_of(article: Article | None, text: str) -> int | None:
+    index = article.body.find(text) if article and text else -1
+    return article.body_first_line + article.body.count("\n", 0, index) if index >= 0 else None
+
+
+def draw_math(html: str, article: Article | None = None) -> str:
     """pandoc's MathML (``math: true``) as SVG pictures, which WeasyPrint draws:
     it has no MathML of its own. ziamath (pure Python, with its STIX Two Math
     face) lays out the same MathML the EPUB carries; glyphs become paths, so
@@ -132,14 +150,25 @@ def draw_math(html: str) -> str:
         mathml = match[0]
         # The TeX annotation is for the EPUB's readers; ziamath draws presentation only.
         drawn = TEX_ANNOTATION.sub("", mathml).replace("<semantics>", "")
-        formula = ziamath.Math(drawn.replace("</semantics>", ""), size=MATH_SIZE)
-        svg = formula.svg()
+        collected = _Collected()
+        logging.getLogger().addHandler(collected)
+        try:
+            svg = ziamath.Math(drawn.replace("</semantics>", ""), size=MATH_SIZE).svg()
+        finally:
+            logging.getLogger().removeHandler(collected)
         width, height = (
             float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', svg).groups()
         )
         top = -float(re.search(r'viewBox="[-\d.]+ ([-\d.]+)', svg)[1])
         tex = TEX_ANNOTATION.search(mathml)
-        alt = html_escape(tex[1] if tex else "", quote=True)
+        written = html_unescape(tex[1]) if tex else ""
+        for message in dict.fromkeys(collected.messages):  # counted, with the article's line
+            warn(
+                f"PDF: the formula `{written[:60]}` is drawn in part: {message}",
+                path=display_path(article.source) if article else None,
+                line=_line_of(article, written),
+            )
+        alt = html_escape(written, quote=True)
         block = 'display="block"' in mathml[: mathml.index(">")]
         style = (
             f"width:{width / MATH_SIZE:.3f}em;height:{height / MATH_SIZE:.3f}em;"
@@ -247,7 +276,8 @@ class _Typesetter:
         )
 
     def article_html(self, edition: Edition, article: Article) -> str:
-        return draw_math(article_html(edition, article, data_uri, self.xref, typography.for_print))
+        html = article_html(edition, article, data_uri, self.xref, typography.for_print)
+        return draw_math(html, article)
 
     def xref(self, slug: str, fragment: str | None) -> str | None:
         """A link to another article: its place in the edition PDF, where the pages of
