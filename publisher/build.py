@@ -31,9 +31,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .atomic import atomic_target, write_atomically
+from .atomic import atomic_target, output_lock, write_atomically
 from .document import Article, AstCache, Edition, parse_edition
 from .errors import BuildError, PublisherError, WarningCounter, logger, warn
 from .executors import Executor, InlineExecutor, LocalExecutor, default_jobs
@@ -393,13 +393,22 @@ def _remove_stale_articles(out: Path, outputs: Sequence[Output]) -> None:
     for folder, paths in kept.items():
         suffix = next(iter(paths)).suffix
         for path in folder.glob(f"*{suffix}"):
-            if path not in paths:
+            # Dot files are not articles: a temporary file being written is one.
+            if path not in paths and not path.name.startswith("."):
                 path.unlink()
                 stamp = out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out)}.key"
                 stamp.unlink(missing_ok=True)
 
 
-def build_edition(
+def build_edition(source: Path, out: Path, *arguments: Any, **options: Any) -> list[Path]:
+    """:func:`build_unlocked`, one build at a time per output folder (atomic.py): two
+    builds into one ``--out`` would sweep and rename each other's files. A second
+    build waits for the first."""
+    with output_lock(out, lambda: logger.info(f"waiting for another build into {out} to end")):
+        return build_unlocked(source, out, *arguments, **options)
+
+
+def build_unlocked(
     source: Path,
     out: Path,
     formats: Iterable[str] = FORMATS,

@@ -1,11 +1,12 @@
 """The command line: parses options, calls :mod:`publisher.build`, turns errors into exit codes.
 
-Exit codes: 0 success; 1 bad sources or a failed build (a message, no
-traceback); 2 wrong usage; 130 interrupted.
+Exit codes: 0 success; 1 bad sources, a failed build or a filesystem error (a
+message, no traceback); 2 wrong usage; 130 interrupted, 143 SIGTERM, 129 SIGHUP.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import signal
@@ -19,6 +20,7 @@ from . import copyedit
 from .ambiguities import find_ambiguities
 from .archive import ArchiveReport, build_archive, check_archive
 from .errors import PublisherError, WarningCounter, logger
+from .interrupts import Terminated, terminate_on_signals
 from .sources import DICTIONARY_FILE, display_path, read_edition
 from .storage import Outputs, is_url, local_sources, shown
 from .styles import DEFAULT_STYLES
@@ -225,6 +227,7 @@ def build(
     )
     with (
         _user_errors(),
+        terminate_on_signals(),
         WarningCounter() as counter,
         local_sources(archive or source) as local,
         open_executor(kind, scheduler, jobs, styles_folder, shared=archive is not None) as executor,
@@ -617,8 +620,23 @@ def new(folder: Path) -> None:
         )
 
 
+# Filesystem errors the user fixes (not bugs): what to do about each.
+FILESYSTEM_HINTS = {
+    errno.ENOSPC: "free some space, or build into another --out",
+    errno.EDQUOT: "free some space, or build into another --out",
+    errno.EFBIG: "the file is larger than this system allows; build into another --out",
+    errno.EROFS: "that file system is read-only: build into another --out",
+    errno.EACCES: "you may not write (or read) there: fix its permissions or use another folder",
+    errno.EPERM: "you may not write (or read) there: fix its permissions or use another folder",
+    errno.ENOTDIR: "a file stands where a folder is needed: give --out a folder",
+    errno.EEXIST: "a file stands where a folder is needed: give --out a folder",
+    errno.EISDIR: "a folder stands where a file is needed: move it away",
+}
+
+
 class _user_errors:
-    """Turn a user-fixable error into a message and exit 1, an interrupt into exit 130."""
+    """Turn a user-fixable error into a message and exit 1, an interrupt into exit 130
+    (143 for SIGTERM, 129 for SIGHUP)."""
 
     def __enter__(self) -> None:
         return None
@@ -627,11 +645,19 @@ class _user_errors:
         if isinstance(error, PublisherError):
             click.echo(f"error: {shown(str(error))}", err=True)
             sys.exit(1)
+        if isinstance(error, OSError) and error.errno in FILESYSTEM_HINTS:
+            where = f"{display_path(error.filename)}: " if error.filename else ""
+            click.echo(
+                f"error: {where}{error.strerror}; {FILESYSTEM_HINTS[error.errno]} "
+                "(the previous outputs are in place)",
+                err=True,
+            )
+            sys.exit(1)
         if isinstance(error, KeyboardInterrupt):
             click.echo(
                 "interrupted: outputs not finished were not written; "
                 "the previous ones are in place",
                 err=True,
             )
-            sys.exit(130)
+            sys.exit(error.exit_code if isinstance(error, Terminated) else 130)
         return False

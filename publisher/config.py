@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import reprlib
 import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -27,6 +28,7 @@ from pydantic import (
 )
 
 from .errors import PublisherError, SourceError
+from .limits import check_yaml_expansion
 from .variants import QuoteStyle, variant_named
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -369,7 +371,15 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        check_yaml_expansion(node, path, first_line)
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise SourceError(
+            path,
+            "the YAML is nested too deeply",
+            line=first_line,
+            hint="write flat `key: value` lines (lists of text at most)",
+        ) from None
     except yaml.YAMLError as error:
         line, message = yaml_error_position(text, error, first_line)
         raise SourceError(
@@ -557,6 +567,13 @@ def _description(schema: type[BaseModel], loc: tuple) -> str | None:
     return description
 
 
+# Bounded in depth and length: a value shared through YAML aliases may expand to
+# more than memory holds, and only its start is shown anyway.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxlist, _SHORT_REPR.maxdict = 3, 4, 4
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 60
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

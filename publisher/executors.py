@@ -36,6 +36,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from .interrupts import stop_workers, worker_started, worker_task
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -72,9 +74,16 @@ class InlineExecutor:
         self.close()
 
 
-def _quiet_worker() -> None:
-    """A worker prints nothing: its warnings go back to the main process with its result."""
+def _start_worker(parent: int) -> None:
+    """A worker prints nothing: its warnings go back to the main process with its result.
+    It stops, cleaning up, when its parent does (interrupts.py)."""
     logging.getLogger("publisher").handlers[:] = []
+    worker_started(parent)
+
+
+def _run_in_worker(function: Callable[[U], R], unit: U) -> R:
+    with worker_task():  # SIGTERM: the unit's temporary files go, then the worker
+        return function(unit)
 
 
 def default_jobs() -> int:
@@ -99,9 +108,11 @@ class LocalExecutor:
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_quiet_worker)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
+            )
         # Submitted in the caller's order; the pool starts them as workers free up.
-        pending: set[Future] = {self._pool.submit(function, unit) for unit in units}
+        pending: set[Future] = {self._pool.submit(_run_in_worker, function, unit) for unit in units}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -119,5 +130,10 @@ class LocalExecutor:
     def __enter__(self) -> LocalExecutor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None and self._pool is not None:
+            # An error, Ctrl-C, SIGTERM: close() would let running units finish and
+            # write; the workers stop now instead, removing their temporary files.
+            stop_workers(self._pool)
+            self._pool = None
         self.close()

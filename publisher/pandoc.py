@@ -62,11 +62,28 @@ def run_pandoc(
     timestamp: datetime.datetime | None = None,
     images_from: Path | None = None,
 ) -> str:
+    """Run pandoc on ``text``; what it printed, as text (see :func:`run_pandoc_binary`)."""
+    output = run_pandoc_binary(
+        arguments, text, report=report, timestamp=timestamp, images_from=images_from
+    )
+    return output.decode("utf-8")
+
+
+def run_pandoc_binary(
+    arguments: list[str],
+    text: str,
+    *,
+    report: Callable[[str], None] | None = None,
+    timestamp: datetime.datetime | None = None,
+    images_from: Path | None = None,
+) -> bytes:
     """Run pandoc on ``text`` in its sandbox, where it reads no file it was not named.
 
-    Returns what pandoc printed. Each message pandoc gives goes to ``report``,
-    which says where in the sources it belongs (no caller may print them raw;
-    one that gives no ``report`` must pass ``--quiet``).
+    Returns what pandoc printed (``--output=-`` for a binary format: pandoc then
+    writes no file, so a full disk or a read-only folder is our error, not pandoc's).
+    Each message pandoc gives goes to ``report``, which says where in the sources
+    it belongs (no caller may print them raw; one that gives no ``report`` must
+    pass ``--quiet``).
     ``timestamp`` becomes SOURCE_DATE_EPOCH, which pandoc uses for the dates
     inside the files it writes. ``images_from`` lets pandoc embed images,
     relative to that folder: the sandbox would refuse them, so the caller must
@@ -90,4 +107,4 @@ def run_pandoc(
         if report is None:  # only callers passing --quiet, which prints none
             raise BuildError(f"pandoc said, with no article to show it for: {message}")
         report(message)
-    return result.stdout.decode("utf-8")
+    return result.stdout

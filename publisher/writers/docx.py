@@ -26,7 +26,7 @@ from lxml import etree
 from ..document import Article, Edition
 from ..errors import warn
 from ..links import anchor, prefix_ids, rewrite_xrefs
-from ..pandoc import run_pandoc
+from ..pandoc import run_pandoc_binary
 from ..pandoc_ast import Node, iter_ast, plain, rewrite_images
 from ..punctuation import CJK, NO_LINE_START, OPENING
 from ..zipfiles import reproducible_zip
@@ -470,15 +470,8 @@ class DocxWriter(Writer):
             blocks.extend(_article_blocks(edition, article, number, measure.headline_characters))
         # No metadata for pandoc: it would print a title block of its own and
         # the BCP 47 tag where Word wants its own (zh-CN …, from the reference).
-        run_pandoc(
-            [
-                "--from",
-                "json",
-                "--to",
-                "docx",
-                f"--reference-doc={reference}",
-                f"--output={target.resolve()}",
-            ],
+        docx = run_pandoc_binary(
+            ["--from", "json", "--to", "docx", f"--reference-doc={reference}", "--output=-"],
             edition.pandoc_document(blocks),
             report=edition.report,
             timestamp=edition.modified,
@@ -490,7 +483,7 @@ class DocxWriter(Writer):
         }
         output = io.BytesIO()
         with (
-            zipfile.ZipFile(target) as source,
+            zipfile.ZipFile(io.BytesIO(docx)) as source,
             zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as result,
         ):
             parts = {entry.filename: source.read(entry) for entry in source.infolist()}
