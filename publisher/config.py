@@ -28,7 +28,12 @@ from pydantic import (
 )
 
 from .errors import PublisherError, SourceError
-from .limits import check_yaml_expansion
+from .limits import (
+    MAX_TITLE_CHARS,
+    PublicationDate,
+    check_yaml_expansion,
+    remove_control_characters_in,
+)
 from .variants import QuoteStyle, variant_named
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -105,7 +110,11 @@ class DocxOptions(_Schema):
 class EditionConfig(_Schema):
     """``source/edition.yaml``."""
 
-    title: str = Field(pattern=r"\S", description="The edition's title, as readers see it.")
+    title: str = Field(
+        pattern=r"\S",
+        max_length=MAX_TITLE_CHARS,
+        description="The edition's title, as readers see it.",
+    )
     name: str = Field(
         pattern=SLUG_PATTERN, description="ASCII slug for file names, e.g. `shanxi-rural`."
     )
@@ -129,7 +138,7 @@ class EditionConfig(_Schema):
         description="A unique identifier (URN, URL or ISBN); default: a UUID derived from `name`, "
         "the same on every build.",
     )
-    date: datetime.date | None = Field(
+    date: PublicationDate | None = Field(
         None, description="Publication date; default: SOURCE_DATE_EPOCH, if set."
     )
     description: str | None = Field(None, description="A sentence or two about the edition.")
@@ -228,9 +237,13 @@ def normalized_isbn(value: str) -> str:
 class ArticleMeta(_Schema):
     """An article's YAML front matter; the newspaper headline structure as data."""
 
-    title: str = Field(pattern=r"\S", description="主题: the headline.")
-    kicker: str | None = Field(None, description="引题: the line above the headline (a place).")
-    subtitle: str | None = Field(None, description="副题: the line below the headline.")
+    title: str = Field(pattern=r"\S", max_length=MAX_TITLE_CHARS, description="主题: the headline.")
+    kicker: str | None = Field(
+        None, max_length=MAX_TITLE_CHARS, description="引题: the line above the headline (a place)."
+    )
+    subtitle: str | None = Field(
+        None, max_length=MAX_TITLE_CHARS, description="副题: the line below the headline."
+    )
     byline: str | None = Field(
         None, description="The credit printed after the article: people or an institution."
     )
@@ -242,7 +255,7 @@ class ArticleMeta(_Schema):
     )
     description: str | None = Field(None, description="A one-sentence summary.")
     keywords: list[str] = Field(default_factory=list, description="Keywords for metadata.")
-    date: datetime.date | None = Field(
+    date: PublicationDate | None = Field(
         None, description="The article's date (kept as metadata; the edition has its own)."
     )
     lang: str | None = Field(None, description="The language tag the file declares (metadata).")
@@ -415,6 +428,10 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
                 for index, item in enumerate(value_node.value):
                     lines[f"{key_node.value}[{index}]"] = first_line + item.start_mark.line
             _nested_lines(value_node, key_node.value, first_line, lines)
+    data = {
+        key: remove_control_characters_in(value, str(path), lines.get(str(key), first_line))
+        for key, value in data.items()
+    }
     return data, lines
 
 
@@ -528,6 +545,13 @@ def validate(
             r"\S": "is empty",
             SLUG_PATTERN: "must be ASCII letters, digits, '.', '_' or '-' (it names files)",
         }.get((error.get("ctx") or {}).get("pattern"), error["msg"])
+        if error["type"] == "string_too_long":
+            problem = (
+                f"is {len(error['input']):,} characters long; a title, kicker or subtitle "
+                f"holds at most {MAX_TITLE_CHARS} (longer text belongs in the body)"
+            )
+        elif error["type"] == "value_error":
+            problem = str((error.get("ctx") or {}).get("error", problem))
         raise SourceError(
             path,
             f"`{where}`: {problem} (got {_show(error.get('input'))})",

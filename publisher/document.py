@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,14 @@ from . import copyedit
 from .atomic import write_atomically
 from .config import ArticleMeta, EditionConfig
 from .errors import SourceError, warn
+from .images import check_image
+from .limits import (
+    MAX_NESTING,
+    NESTING_HINT,
+    check_line_nesting,
+    check_nesting,
+    source_date_epoch,
+)
 from .links import anchor, edition_links
 from .pandoc import pandoc_version, run_pandoc
 from .pandoc_ast import Node, image_targets, iter_ast, map_ast, plain
@@ -156,9 +163,9 @@ class Edition:
     @property
     def modified(self) -> datetime.datetime:
         """The build timestamp: SOURCE_DATE_EPOCH, else the edition date; never the clock."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.strip().isdigit():
-            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        epoch = source_date_epoch()  # checked by read_edition
+        if epoch is not None:
+            return epoch
         if self.config.date:
             return datetime.datetime.combine(self.config.date, datetime.time(), datetime.UTC)
         return FALLBACK_TIMESTAMP
@@ -351,9 +358,6 @@ def check_math(article: ArticleSource, blocks: list[Node], api_version: list[int
     return map_ast(blocks, as_written) if bad else blocks
 
 
-# Image types every writer can carry (PDF, EPUB core media types, DOCX): checked
-# here, once, before any output, so writers need not check them again.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 URL_UNSAFE = set("#?%") | {" ", "\t"}
 
 
@@ -400,7 +404,9 @@ def network_images(article: ArticleSource, blocks: list[Node], *, strict: bool) 
 
 def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> dict[str, Path]:
     """Map each image target to its file; refuse what is missing, outside the source,
-    of a type some format cannot carry, or named so that a URL cannot hold it."""
+    of a type some format cannot carry (by content: images.py), damaged, too large,
+    or named so that a URL cannot hold it. Checked here, once, before any output,
+    so writers need not check again."""
     images = {}
     shown = display_path(article.path)
     for target in image_targets(blocks):
@@ -415,13 +421,7 @@ def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> di
             hint="save the image under source/images/ and refer to it by a path relative to "
             "the article, e.g. ../images/photo.jpg (download a network image first)",
         )
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            raise SourceError(
-                shown,
-                f"the image `{target}` is not PNG, JPEG or GIF",
-                line=line,
-                hint="convert it (every format carries PNG and JPEG)",
-            )
+        check_image(path, name=target, shown=shown, line=line)
         if URL_UNSAFE & set(path.relative_to(root).as_posix()):
             raise SourceError(
                 shown,
@@ -433,13 +433,28 @@ def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> di
     return images
 
 
+def _parse_bounded(article: ArticleSource, cache: AstCache, format: str) -> Node:
+    """:func:`parse_markdown`, refusing nesting past :data:`limits.MAX_NESTING` with its
+    line: a run of `>` before pandoc, anything deeper after (limits.py)."""
+    shown = display_path(article.path)
+    check_line_nesting(article.body, shown, article.body_first_line)
+    try:
+        document = parse_markdown(article, cache, format)
+    except RecursionError:  # too deep for json to read back: nested past any limit
+        raise SourceError(
+            shown, f"the text is nested more than {MAX_NESTING} levels deep", hint=NESTING_HINT
+        ) from None
+    check_nesting(document["blocks"], article, shown)
+    return document
+
+
 def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Edition:
     """Parse every article of a validated source folder into an :class:`Edition`."""
     cache = cache or AstCache(None)
     articles = []
     api_version: tuple[int, ...] = ()
     format = markdown_format(source.config.math)
-    documents = [parse_markdown(article, cache, format) for article in source.articles]
+    documents = [_parse_bounded(article, cache, format) for article in source.articles]
     # Links between articles are resolved against every article's ids: all parsed first.
     parsed = list(zip(source.articles, documents, strict=True))
     links = edition_links([(article, document["blocks"]) for article, document in parsed])

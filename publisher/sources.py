@@ -24,6 +24,8 @@ from .config import (
     validate,
 )
 from .errors import SourceError, warn
+from .images import check_image
+from .limits import remove_control_characters, source_date_epoch
 from .variants import DICTIONARY_ALL, VARIANTS, canonical_tag
 
 EDITION_FILE = "edition.yaml"
@@ -173,7 +175,8 @@ def read_text(path: Path) -> str:
                 "UTF-8, and check the text (part of it may be damaged)"
             )
         raise SourceError(shown, f"not UTF-8 text{looks}", line=line, hint=hint) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return remove_control_characters(text, display_path(path))
 
 
 def source_file(
@@ -252,6 +255,13 @@ def read_edition_config(root: Path) -> tuple[EditionConfig, dict]:
     """Read ``edition.yaml``; return it with the line of each key, for later messages."""
     path = root / EDITION_FILE
     shown = display_path(path)
+    if root.exists() and not root.is_dir():
+        raise SourceError(
+            display_path(root),
+            "is a file, not a source folder",
+            hint="pass the folder that holds edition.yaml with --source DIR "
+            f"(perhaps --source {display_path(root.parent)})",
+        )
     if not root.is_dir():
         raise SourceError(
             display_path(root),
@@ -354,7 +364,7 @@ def read_dictionary(root: Path) -> dict[str, dict[str, str]]:
 
 
 def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
-    """``cover:`` must name a PNG or JPEG file inside the source folder."""
+    """``cover:`` must name a PNG or JPEG file inside the source folder, whole."""
     if config.cover is None:
         return
     shown, line = display_path(root / EDITION_FILE), lines.get("cover")
@@ -368,13 +378,9 @@ def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
         hint="put the image under source/images/ and name it relative to the source "
         "folder, or remove `cover:` for a generated cover",
     )
-    if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-        raise SourceError(
-            shown,
-            f"the cover `{config.cover}` must be PNG or JPEG",
-            line=line,
-            hint="convert it, e.g. to images/cover.jpg",
-        )
+    check_image(
+        path, name=config.cover, shown=shown, line=line, types=("PNG", "JPEG"), what="the cover"
+    )
 
 
 # Article files name output files (PDF, DOCX, the EPUB's documents): ASCII only.
@@ -396,6 +402,7 @@ def read_edition(root: Path) -> EditionSource:
     """Read and validate a whole source folder (no parsing of Markdown yet)."""
     root = Path(root).resolve()
     config, lines = read_edition_config(root)
+    source_date_epoch()  # checked before anything is written
     check_cover(root, config, lines)
     paths = article_paths(root, config, lines)
     for path in paths:

@@ -16,6 +16,7 @@ import yaml
 
 from .atomic import atomic_target
 from .errors import BuildError
+from .limits import running_head
 from .pandoc import pandoc_version
 
 if TYPE_CHECKING:
@@ -40,12 +41,14 @@ class Styles:
     def templates(self) -> jinja2.Environment:
         import jinja2  # not at import: a build with nothing to write renders no template
 
-        return jinja2.Environment(
+        environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.folder / "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
+        environment.filters["running_head"] = running_head
+        return environment
 
     def render(self, template: str, **context: Any) -> str:
         import jinja2

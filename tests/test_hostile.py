@@ -65,7 +65,13 @@ BUILT = [
 
 
 # Inputs of test_hostile_round_two.py.
-ROUND_TWO = ["yaml-alias-bomb.yaml"]
+ROUND_TWO = [
+    "yaml-alias-bomb.yaml",
+    "control-characters.md",
+    "deep-nesting.md",
+    "long-title.md",
+    "date-past-2107.yaml",
+]
 
 
 def test_every_hostile_file_has_a_case():

@@ -29,6 +29,7 @@ from ..links import anchor, prefix_ids, rewrite_xrefs
 from ..pandoc import run_pandoc_binary
 from ..pandoc_ast import Node, iter_ast, plain, rewrite_images
 from ..punctuation import CJK, NO_LINE_START, OPENING
+from ..sources import EDITION_FILE, display_path
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
 from .typography import headline_parts
@@ -68,7 +69,7 @@ def _length_mm(text: str) -> float | None:
     return float(match[1]) * UNITS_MM[match[2]] if match else None
 
 
-def page_geometry(page_size: str, margins: str) -> dict[str, float]:
+def page_geometry(page_size: str, margins: str, where: str | None = None) -> dict[str, float]:
     """The DOCX page in millimetres from edition.yaml's ``pdf:`` CSS values.
 
     Word has a page size, not a page name: a CSS name (A4, B5, JIS-B5, letter …,
@@ -87,7 +88,10 @@ def page_geometry(page_size: str, margins: str) -> dict[str, float]:
         lengths = [_length_mm(w) for w in words]
         size = (lengths[0], lengths[-1])
     if size is None:
-        warn(f"pdf.page_size `{page_size}` has no Word equivalent; the DOCX is {DEFAULT_PAGE}")
+        warn(
+            f"pdf.page_size `{page_size}` has no Word equivalent; the DOCX is {DEFAULT_PAGE}",
+            path=where,
+        )
         size = NAMED_PAGES[DEFAULT_PAGE.lower()]
     width, height = sorted(size, reverse=landscape)
     geometry = {"width": width, "height": height}
@@ -96,7 +100,10 @@ def page_geometry(page_size: str, margins: str) -> dict[str, float]:
         top, right, bottom, left = (values * 4)[:4] if len(values) == 1 else _css_box(values)
         geometry.update(top=top, right=right, bottom=bottom, left=left)
     else:
-        warn(f"pdf.margins `{margins}` are not absolute lengths; the DOCX keeps its own margins")
+        warn(
+            f"pdf.margins `{margins}` are not absolute lengths; the DOCX keeps its own margins",
+            path=where,
+        )
     return geometry
 
 
@@ -450,7 +457,8 @@ class DocxWriter(Writer):
         config = edition.config
         overrides = config.docx.fonts.get(edition.lang, {})  # tags canonical since config
         fonts = context.styles.docx_fonts(edition.lang, overrides)
-        page = page_geometry(config.pdf.page_size, config.pdf.margins)
+        where = display_path(edition.root / EDITION_FILE)
+        page = page_geometry(config.pdf.page_size, config.pdf.margins, where)
         reference = context.styles.docx_reference(
             edition.lang, context.cache, fonts=overrides, page=page
         )

@@ -47,6 +47,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from ..document import Article, Edition
 from ..errors import BuildError, warn
+from ..limits import running_head
 from ..links import anchor
 from ..sources import display_path
 from . import cjk_justify, typography
@@ -81,20 +82,30 @@ class LocalFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-class MissingGlyphs(logging.Handler):
-    """WeasyPrint's own warnings, sorted: a missing glyph is the reader's problem and
-    becomes a counted warning of ours; the rest (CSS it ignores) is the stylesheet's."""
+class WeasyPrintWarnings(logging.Handler):
+    """WeasyPrint's own messages, sorted: a missing glyph, an image or resource it could
+    not load (a figure silently missing from the PDF) become counted warnings of ours;
+    the rest (CSS it ignores) is the stylesheet's business."""
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if "glyph" in message:
             warn(f"PDF: {message}; install a font that has it (see README)")
+        elif record.levelno >= logging.ERROR or any(w in message for w in RESOURCE_WORDS):
+            # Images are data: URLs; their bytes would flood the message.
+            message = DATA_URL.sub(r"\1…", message)
+            warn(f"PDF: {message[:300]}; the PDF lacks it")
+
+
+# What WeasyPrint's messages about images and other resources it could not use hold.
+RESOURCE_WORDS = ("image", "Failed to load", "Malformed", "attachment", "Unknown image")
+DATA_URL = re.compile(r"(data:[^;,'\s]*[;,])[^'\s)]*")
 
 
 def _forward_weasyprint_warnings() -> None:
     weasyprint = logging.getLogger("weasyprint")
-    if not any(isinstance(h, MissingGlyphs) for h in weasyprint.handlers):
-        weasyprint.handlers[:] = [MissingGlyphs()]
+    if not any(isinstance(h, WeasyPrintWarnings) for h in weasyprint.handlers):
+        weasyprint.handlers[:] = [WeasyPrintWarnings()]
         weasyprint.setLevel(logging.WARNING)
         weasyprint.propagate = False
 
@@ -307,10 +318,10 @@ class _Typesetter:
 
 def _running_title(html: str) -> str:
     """The article title the running heads show, as print.css sets it from the headline:
-    its ``data-title`` (a two-part headline) or its text."""
+    its ``data-running-head`` (typography.running_heads: cut to one line)."""
     for headline in lxml_html.document_fromstring(html).iter("h1"):
         if "title" in (headline.get("class") or "").split():
-            return headline.get("data-title") or headline.text_content()
+            return headline.get("data-running-head") or running_head(headline.text_content())
     return ""
 
 
@@ -466,7 +477,7 @@ class _EditionPdf:
         html = (
             f'<!DOCTYPE html><html lang="{_attribute(edition.lang)}"><head><meta charset="utf-8">'
             f"<style>@page {{ size: {options.page_size}; margin: {options.margins}; }}</style>"
-            f'</head><body data-edition-title="{_attribute(edition.title)}">'
+            f'</head><body data-edition-title="{_attribute(running_head(edition.title))}">'
             + "".join(parts)
             + "</body></html>"
         )

@@ -7,6 +7,7 @@ mark (classes ``halt``, ``halt-stop``, ``keep``, ``footnote``) is in
 
 from __future__ import annotations
 
+from ..limits import running_head
 from ..pandoc_ast import Node, map_ast
 from ..punctuation import CLOSING, OPENING, STOPS
 
@@ -108,6 +109,20 @@ def _keep_last_two(header: Node) -> Node | None:
     return {"t": "Header", "c": [level, attr, [*inlines[:-1], *tail]]}
 
 
+def running_heads(blocks: list[Node]) -> list[Node]:
+    """Each headline carries its running head (print.css), the title cut to one line."""
+
+    def rewrite(node: Node) -> Node | None:
+        if node["t"] != "Header" or node["c"][0] != 1 or "title" not in node["c"][1][1]:
+            return None
+        level, (identifier, classes, pairs), inlines = node["c"]
+        text = "".join(i["c"] if i["t"] == "Str" else " " for i in inlines if i["t"] != "Note")
+        pairs = [*pairs, ["data-running-head", running_head(text)]]
+        return {"t": "Header", "c": [level, [identifier, classes, pairs], inlines]}
+
+    return map_ast(blocks, rewrite)
+
+
 def footnotes_in_place(blocks: list[Node]) -> list[Node]:
     """Each footnote as a span where it is called, for CSS ``float: footnote``.
 
@@ -132,4 +147,4 @@ def footnotes_in_place(blocks: list[Node]) -> list[Node]:
 def for_print(blocks: list[Node]) -> list[Node]:
     """All of the above, in the order they must run: notes first (they hold text
     too), headline tails before punctuation splits the headline's text."""
-    return compress_punctuation(keep_headline_tail(footnotes_in_place(blocks)))
+    return compress_punctuation(keep_headline_tail(running_heads(footnotes_in_place(blocks))))
