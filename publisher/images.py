@@ -10,8 +10,9 @@ an eighth of its size, which is cheap).
 
 from __future__ import annotations
 
+import contextlib
 import struct
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -60,35 +61,26 @@ def check_image(
     if path.stat().st_size == 0:
         raise refuse("is empty (0 bytes)", "save the image again, or copy it again")
     try:
-        with warnings.catch_warnings():
-            # Pillow's own bomb guard warns at 89 and refuses at 179 megapixels: ours is
-            # lower and says what to do.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:  # the header only
-                kind, (width, height) = image.format, image.size
-                if width * height > MAX_PIXELS:
-                    raise refuse(
-                        f"is {width}×{height} pixels, more than {MAX_PIXELS:,}",
-                        "scale it down (3000 pixels on the long side print a full page)",
-                    )
-                if kind not in types:
-                    raise refuse(f"is a {kind} image", f"convert it to {wanted}")
-                if path.suffix.lower() not in IMAGE_TYPES[kind]:
-                    raise refuse(
-                        f"is a {kind} image named `{path.suffix}`",
-                        f"rename it to {path.stem}{IMAGE_TYPES[kind][0]} (and its reference), "
-                        "or convert it",
-                    )
-                if kind == "PNG":
-                    image.verify()  # every chunk present, every checksum right
-                else:
-                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                    image.load()
-    except Image.DecompressionBombError:
-        raise refuse(
-            f"has more than {MAX_PIXELS:,} pixels",
-            "scale it down (3000 pixels on the long side print a full page)",
-        ) from None
+        with _without_pillow_bomb_guard(), Image.open(path) as image:  # the header only
+            kind, (width, height) = image.format, image.size
+            if width * height > MAX_PIXELS:
+                raise refuse(
+                    f"is {width}×{height} pixels, more than {MAX_PIXELS:,}",
+                    "scale it down (3000 pixels on the long side print a full page)",
+                )
+            if kind not in types:
+                raise refuse(f"is a {kind} image", f"convert it to {wanted}")
+            if path.suffix.lower() not in IMAGE_TYPES[kind]:
+                raise refuse(
+                    f"is a {kind} image named `{path.suffix}`",
+                    f"rename it to {path.stem}{IMAGE_TYPES[kind][0]} (and its reference), "
+                    "or convert it",
+                )
+            if kind == "PNG":
+                image.verify()  # every chunk present, every checksum right
+            else:
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                image.load()
     except UnidentifiedImageError:
         with path.open("rb") as file:
             start = file.read(64).lstrip()
@@ -102,3 +94,14 @@ def check_image(
             f"is damaged or cut short ({error})",
             "copy or save the image again; the file ends early or holds wrong bytes",
         ) from None
+
+
+@contextlib.contextmanager
+def _without_pillow_bomb_guard() -> Iterator[None]:
+    """Pillow's own guard warns at 89 and refuses at 179 megapixels, without saying
+    the size: ours, lower, comes first and says what to do."""
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
