@@ -30,7 +30,14 @@ from .links import anchor, edition_links
 from .pandoc import pandoc_version, run_pandoc
 from .pandoc_ast import Node, image_targets, iter_ast, map_ast, plain
 from .rawhtml import apply_policy
-from .sources import ArticleSource, EditionSource, display_path, read_text, source_file
+from .sources import (
+    ArticleSource,
+    EditionSource,
+    display_path,
+    line_in_body,
+    read_text,
+    source_file,
+)
 
 # east_asian_line_breaks: a line break between two CJK characters is dropped
 # instead of becoming a space. raw_tex off: a backslash command in the text
@@ -82,6 +89,10 @@ class Article:
     # message about the article (pandoc's) is located.
     body: str = field(default="", repr=False)
     body_first_line: int = 1
+
+    def line_of(self, needle: str) -> int | None:
+        """The file line where ``needle`` first occurs in the body, if it does."""
+        return line_in_body(self.body, self.body_first_line, needle)
 
     def report(self, message: str) -> None:
         """A message of pandoc's about this article, as a warning with its file and line."""

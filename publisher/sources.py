@@ -47,10 +47,16 @@ class ArticleSource:
 
     def line_of(self, needle: str) -> int | None:
         """The file line where ``needle`` first occurs in the body, if it does."""
-        index = self.body.find(needle)
-        if index < 0:
-            return None
-        return self.body_first_line + self.body.count("\n", 0, index)
+        return line_in_body(self.body, self.body_first_line, needle)
+
+
+def line_in_body(body: str, first_line: int, needle: str) -> int | None:
+    """The file line where ``needle`` first occurs in an article's ``body`` (which starts
+    on file line ``first_line``), if it does."""
+    index = body.find(needle)
+    if index < 0:
+        return None
+    return first_line + body.count("\n", 0, index)
 
 
 @dataclass(frozen=True)

@@ -508,3 +508,27 @@ def test_large_source_date_epoch_is_refused_before_any_output(tmp_path):
     result = publisher("build", "epub", "--source", source, "--out", out, env=env)
     assert_refused(result, "SOURCE_DATE_EPOCH=99999999999", "2107", "unset it")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------- also
+
+
+def test_source_naming_a_file(tmp_path):
+    source = tiny_edition(tmp_path)
+    result = publisher("check", "--source", source / "edition.yaml")
+    assert_refused(result, "edition.yaml: is a file, not a source folder", f"--source {source}")
+
+
+def test_warnings_name_the_file_and_line(tmp_path):
+    """An image without alt text (EPUB accessibility) and a page size Word lacks (DOCX)."""
+    source = tiny_edition(
+        tmp_path,
+        "pdf: {page_size: auto}\n",
+        "---\ntitle: 标题\n---\n\n正文。\n\n![](../images/photo.png)\n",
+    )
+    photo(source / "images" / "photo.png")
+    result = publisher("build", "epub", "docx", "--source", source, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert any("articles/01-a.md:7:" in w and "no alt text" in w for w in warnings), warnings
+    assert any("edition.yaml:" in w and "page_size" in w for w in warnings), warnings

@@ -33,6 +33,7 @@ from ..document import Article
 from ..errors import BuildError, logger, warn
 from ..fonts import find_face, subset_woff2
 from ..links import anchor
+from ..pandoc_ast import image_targets
 from ..styles import Styles
 from ..zipfiles import reproducible_zip
 from .base import Writer, WriterContext
@@ -283,15 +284,20 @@ class _Package:
 
     def check_accessibility(self, section: etree._Element, article: Article) -> None:
         shown = article.source.relative_to(self.edition.root.parent).as_posix()
-        for image in section.iter(f"{{{XHTML}}}img"):
+        # The figures in document order, as the article names them (for the line).
+        targets = image_targets(article.blocks)
+        for number, image in enumerate(section.iter(f"{{{XHTML}}}img")):
             self.a11y.images += 1
             if not (image.get("alt") or "").strip():
                 image.set("alt", image.get("alt") or "")  # XHTML requires the attribute
                 self.a11y.undescribed.append(shown)
+                target = targets[number] if number < len(targets) else None
                 warn(
-                    f"the image {image.get('src')} has no alt text; write what it shows in "
-                    '{alt="…"} (the EPUB makes no accessibility conformance claim without it)',
+                    f"the image {target or image.get('src')} has no alt text; write what it "
+                    'shows in {alt="…"} (the EPUB makes no accessibility conformance claim '
+                    "without it)",
                     path=shown,
+                    line=article.line_of(target) if target else None,
                 )
         for table in section.iter(f"{{{XHTML}}}table"):
             if table.find(f".//{{{XHTML}}}th") is None:
