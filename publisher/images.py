@@ -53,7 +53,7 @@ def check_image(
 
     ``name`` is the image as the source names it, ``shown`` and ``line`` where.
     """
-    wanted = " or ".join(types)
+    wanted = " or ".join([", ".join(types[:-1]), types[-1]] if len(types) > 1 else types)
 
     def refuse(problem: str, hint: str) -> SourceError:
         return SourceError(shown, f"{what} `{name}` {problem}", line=line, hint=hint)
@@ -67,6 +67,12 @@ def check_image(
                 raise refuse(
                     f"is {width}×{height} pixels, more than {MAX_PIXELS:,}",
                     "scale it down (3000 pixels on the long side print a full page)",
+                )
+            suffixes = [suffix for allowed in types for suffix in IMAGE_TYPES[allowed]]
+            if path.suffix.lower() not in suffixes:
+                raise refuse(
+                    f"is named `{path.suffix}`, not {wanted} (it holds a {kind} image)",
+                    f"convert it to {wanted}, or rename it if it is one",
                 )
             if kind not in types:
                 raise refuse(f"is a {kind} image", f"convert it to {wanted}")

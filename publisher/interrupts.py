@@ -96,8 +96,9 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
 
     ``shutdown()`` alone would let running tasks finish and write their outputs.
     """
-    pool.shutdown(wait=False, cancel_futures=True)
+    manager = getattr(pool, "_executor_manager_thread", None)
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)  # no task starts any more
     for process in processes:
         with contextlib.suppress(ProcessLookupError, ValueError):
             if process.is_alive():
@@ -107,3 +108,7 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+    # The pool's thread notices its workers are gone and closes its pipes; left
+    # running, it races the interpreter's exit (a traceback from concurrent.futures).
+    if manager is not None:
+        manager.join(WORKER_GRACE_SECONDS)

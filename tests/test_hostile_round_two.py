@@ -344,7 +344,7 @@ BROKEN_IMAGES = {
     "empty.png": (lambda path: path.write_bytes(b""), ["is empty (0 bytes)"]),
     "drawing.png": (
         lambda path: path.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>'),
-        ["is an SVG drawing, not PNG or JPEG or GIF"],
+        ["is an SVG drawing, not PNG, JPEG or GIF"],
     ),
     "cut.png": (
         lambda path: path.write_bytes(photo(path)[:150]),
