@@ -316,4 +316,8 @@ def editions_in_flight(executor: object) -> int:
     edition's units while the last units of one finish (1: one after the other)."""
     if isinstance(executor, DaskExecutor):
         return max(2, 2 * sum(executor.client.nthreads().values()))
-    return 2 if executor is not None else 1
+    # Local workers are forked, on demand, from this process: a fork while another
+    # thread runs pandoc hands the worker pandoc's stdin pipe, and pandoc, never seeing
+    # its input end, hangs. So local editions go one after the other (each edition's
+    # units still run on every worker). The Dask client forks nothing.
+    return 1
