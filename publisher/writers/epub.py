@@ -120,23 +120,9 @@ class _Package:
 
     def build(self) -> bytes:
         edition = self.edition
-        self.add_file(
-            epub.EpubItem(
-                uid="stylesheet",
-                file_name=STYLESHEET,
-                media_type="text/css",
-                content=self.styles.file("epub.css").read_bytes(),
-            )
-        )
+        self.add_stylesheet("stylesheet", STYLESHEET, "epub.css")
         if self.vertical:
-            self.add_file(
-                epub.EpubItem(
-                    uid="vertical-stylesheet",
-                    file_name=VERTICAL_STYLESHEET,
-                    media_type="text/css",
-                    content=self.styles.file("epub-vertical.css").read_bytes(),
-                )
-            )
+            self.add_stylesheet("vertical-stylesheet", VERTICAL_STYLESHEET, "epub-vertical.css")
             # Pages turn leftwards, as in a book set vertically.
             self.book.set_direction("rtl")
         images: dict[Path, str] = {}  # file -> name in the package
@@ -193,6 +179,13 @@ class _Package:
             },
         )
         return buffer.getvalue()
+
+    def add_stylesheet(self, uid: str, name: str, style_file: str) -> None:
+        """A stylesheet of ``styles/``, packaged as ``name``."""
+        content = self.styles.file(style_file).read_bytes()
+        self.add_file(
+            epub.EpubItem(uid=uid, file_name=name, media_type="text/css", content=content)
+        )
 
     def add_file(self, item: epub.EpubItem) -> epub.EpubItem:
         self.files.append(item.file_name)
