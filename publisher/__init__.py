@@ -9,7 +9,11 @@ The pipeline, one module per stage: :mod:`sources` (read and validate) →
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 from typing import Any
+
+# The look (stylesheets, templates, fonts: styles.py) lives beside the package.
+DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 # Loaded on first use, so that importing the package (as `python -m publisher`
 # does before anything else) needs none of its dependencies yet.

@@ -23,8 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -34,10 +32,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_target, output_lock, write_atomically
+from .build_record import (
+    TOOL_DISTRIBUTIONS,
+    BuildRecord,
+    RecordedOutput,
+    inputs_digest,
+    installed_versions,
+    invocation_id,
+)
 from .document import Article, AstCache, Edition, parse_edition
 from .errors import BuildError, PublisherError, WarningCounter, logger, warn
 from .executors import Executor, InlineExecutor, LocalExecutor, default_jobs
 from .pandoc import pandoc_version
+from .progress import Event
 from .sources import EDITION_FILE, display_path, read_edition
 from .styles import DEFAULT_STYLES, Styles
 from .variants import DICTIONARY_ALL, VARIANTS, Variant, apply_variant, variant_named
@@ -49,18 +56,6 @@ if TYPE_CHECKING:
 CACHE_FOLDER = ".cache"
 KEYS_FOLDER = "keys"  # under CACHE_FOLDER: one stamp per output, holding its key
 ARTICLES_FOLDER = "articles"
-# Their versions decide the outputs' bytes as much as the sources do.
-TOOL_DISTRIBUTIONS = (
-    "weasyprint",
-    "pydyf",
-    "ebooklib",
-    "python-docx",
-    "opencc",
-    "fonttools",
-    "pillow",
-    "lxml",
-    "nh3",
-)
 
 
 @dataclass(frozen=True)
@@ -119,16 +114,6 @@ class UnitResult:
     pid: int = 0
 
 
-@dataclass(frozen=True)
-class Event:
-    """One line of progress: an output ``built``, ``up to date`` or ``failed``."""
-
-    status: str
-    path: Path
-    seconds: float | None = None
-    message: str | None = None
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -164,35 +149,7 @@ def ambiguity_report(edition: Edition) -> list[Ambiguity]:
 
 @cache
 def _tool_versions() -> tuple[str, ...]:
-    return (pandoc_version(), *_installed_versions(TOOL_DISTRIBUTIONS))
-
-
-def _normalized(project: str) -> str:
-    return re.sub(r"[-_.]+", "_", project).lower()
-
-
-def _installed_versions(names: Sequence[str]) -> list[str]:
-    """Each distribution's version, read from the name of its metadata folder
-    (``weasyprint-70.0.dist-info``) as importlib.metadata finds it, without loading
-    importlib.metadata (it pulls in the email package: a tenth of a no-op build)."""
-    wanted = {_normalized(name) for name in names}
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in listing:
-            project, _, version = folder.removesuffix(".dist-info").partition("-")
-            key = _normalized(project)
-            if folder.endswith(".dist-info") and key in wanted and key not in found:
-                found[key] = version
-    missing = [name for name in names if _normalized(name) not in found]
-    if missing:
-        from importlib import metadata
-
-        found.update({_normalized(name): metadata.version(name) for name in missing})
-    return [found[_normalized(name)] for name in names]
+    return (pandoc_version(), *installed_versions(TOOL_DISTRIBUTIONS))
 
 
 def environment_key(styles_folder: Path) -> str:
@@ -431,6 +388,57 @@ def build_unlocked(
     this process when there is one job or one unit. Raises :class:`BuildError`
     after the other units finished if any unit failed.
     """
+    formats = list(formats)
+    # Taken before anything is read: an edit made while this build runs is not recorded as built.
+    inputs = inputs_digest(source, out, styles_folder)
+    with ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(_own_executor(jobs, formats, variants, articles))
+        said = stack.enter_context(WarningCounter())
+        written, outputs = _build(
+            source, out, formats, variants, styles_folder, articles, report, progress, executor
+        )
+    if inputs is not None:
+        BuildRecord(
+            inputs,
+            tuple(RecordedOutput(o.path, o.stamp, o.key) for o in outputs),
+            tuple((r.getMessage(), hasattr(r, "finding")) for r in said.records),
+        ).save(out, invocation_id(source, styles_folder, formats, variants, articles))
+    return written
+
+
+def _own_executor(
+    jobs: int | None,
+    formats: Sequence[str],
+    variants: Iterable[str] | None,
+    articles: Iterable[str] | None,
+) -> Executor:
+    """A build's own executor: this process for one job, else ``jobs`` worker
+    processes (None: one per core), no more than it can have units (known
+    beforehand for a proof). Workers start at once and load the writers while this
+    process reads, so even one unit is done sooner in a worker."""
+    jobs = jobs or default_jobs()
+    if jobs == 1:
+        return InlineExecutor()
+    articles, variants = list(articles or ()), list(variants or ())
+    most = len(articles) * len(formats) * len(variants) if articles and variants else jobs
+    pool = LocalExecutor(min(jobs, most), preload=[format_named(f).module for f in formats])
+    pool.start()
+    return pool
+
+
+def _build(
+    source: Path,
+    out: Path,
+    formats: list[str],
+    variants: Iterable[str] | None,
+    styles_folder: Path,
+    articles: Iterable[str] | None,
+    report: Callable[[Path], None] | None,
+    progress: Callable[[Event], None] | None,
+    executor: Executor,
+) -> tuple[list[Path], list[Output]]:
+    """The build itself: the paths written, and every output planned."""
     cache = out / CACHE_FOLDER
     edition = load_edition(source, cache / "ast")
     if edition.date is None:  # nor SOURCE_DATE_EPOCH: the writers leave dates out
@@ -451,26 +459,20 @@ def build_unlocked(
 
     written: list[Path] = []
     errors: list[str] = []
-    with ExitStack() as stack:
-        if executor is None:
-            workers = min(jobs or default_jobs(), len(units))
-            executor = stack.enter_context(
-                LocalExecutor(workers) if workers > 1 else InlineExecutor()
-            )
-        for result in executor.map_unordered(run_unit, units):
-            if result.pid != os.getpid():  # a worker's: printed and counted here, once
-                for message in result.warnings:
-                    logger.warning(message)
-            written.extend(result.written)
-            if result.error:
-                errors.append(f"{result.unit}: {result.error}")
-            for path in result.written:
-                if report:
-                    report(path)
-                if progress:
-                    progress(Event("built", path, result.seconds))
-            for path in result.failed if progress else ():
-                progress(Event("failed", path, result.seconds, result.error))
+    for result in executor.map_unordered(run_unit, units) if units else ():
+        if result.pid != os.getpid():  # a worker's: printed and counted here, once
+            for message in result.warnings:
+                logger.warning(message)
+        written.extend(result.written)
+        if result.error:
+            errors.append(f"{result.unit}: {result.error}")
+        for path in result.written:
+            if report:
+                report(path)
+            if progress:
+                progress(Event("built", path, result.seconds))
+        for path in result.failed if progress else ():
+            progress(Event("failed", path, result.seconds, result.error))
     if errors:
         raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
-    return written
+    return written, outputs

@@ -12,19 +12,24 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import build as builds
-from . import copyedit
-from .ambiguities import find_ambiguities
-from .archive import ArchiveReport, build_archive, check_archive
-from .errors import PublisherError, WarningCounter, logger
-from .interrupts import Terminated, terminate_on_signals
-from .sources import DICTIONARY_FILE, display_path, read_edition
+from . import DEFAULT_STYLES
+from .build_record import current_record
+from .errors import PublisherError, WarningCounter, display_path, logger
+from .progress import BuildProgress, Event
 from .storage import Outputs, is_url, local_sources, shown
-from .styles import DEFAULT_STYLES
 from .writers import FORMATS
+
+# Each command imports what it needs when it runs: a build that finds nothing to
+# do (build_record.py) must not pay for pydantic, OpenCC or WeasyPrint, nor
+# `--help` for anything.
+if TYPE_CHECKING:
+    from . import copyedit
+    from .archive import ArchiveReport
+    from .build_record import BuildRecord
 
 # Folders may be fsspec URLs (memory://…, s3://…): kept as text, since a Path
 # would fold their `//`.
@@ -201,11 +206,26 @@ def build(
             raise click.UsageError("--scheduler is for --executor dask")
         scheduler = None  # an explicit local build ignores the environment's scheduler
     kind = executor_kind or ("dask" if scheduler else "local")
-    from .cluster import editions_in_flight, open_executor  # not for --help or check
-    from .progress import BuildProgress
 
     # --quiet: no line per output, no spinner, no summary.
     progress = BuildProgress(lambda path: shown(display_path(path))) if _verbosity > QUIET else None
+    if archive is None and not outputs.remote and not is_url(source):
+        record = current_record(
+            Path(source), Path(out), styles_folder, formats or FORMATS, variants, articles
+        )
+        if record is not None:  # nothing changed since the last build called this way
+            with _user_errors(), WarningCounter() as counter:
+                _repeat(record, progress)
+                if progress:
+                    _say(progress.finish())
+                _say(f"{out}: every output is up to date")
+                _finish(counter, strict)
+            return
+    from . import build as builds  # the full road: read, check, plan, build what is stale
+    from .archive import build_archive
+    from .cluster import editions_in_flight, open_executor
+    from .interrupts import terminate_on_signals
+
     options = {
         "formats": formats or FORMATS,
         "variants": variants or None,
@@ -255,6 +275,15 @@ def build(
         _finish(counter, strict)
 
 
+def _repeat(record: BuildRecord, progress: BuildProgress | None) -> None:
+    """Say again what the recorded build said: its warnings, then each output, up to date."""
+    for message, finding in record.warnings:
+        # A copy-editing finding prints as FILE:LINE:COL: …, as when it was found.
+        logger.warning(message, extra={"finding": None} if finding else None)
+    for output in record.outputs if progress else ():
+        progress(Event("up to date", output.path))
+
+
 @main.command()
 @source_option
 @archive_option
@@ -296,6 +325,11 @@ def check(
         raise click.UsageError("--variants reports on one edition: use --source")
     if fix and (archive is not None or is_url(source)):
         raise click.UsageError("--fix edits files in place: give a local --source folder")
+    from . import build as builds
+    from . import copyedit
+    from .archive import check_archive
+    from .sources import read_edition
+
     findings = _Findings()
     with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
         source = local
@@ -418,7 +452,10 @@ def review(
     kept: tuple[str, ...],
 ) -> None:
     """List where OpenCC's Traditional reading is likely wrong, most likely first."""
+    from . import build as builds
     from . import review as reviews  # zhconv-rs and jieba load only for the review
+    from .ambiguities import find_ambiguities
+    from .sources import DICTIONARY_FILE
 
     if (accepted or kept) and is_url(source):
         raise click.UsageError("--accept and --keep write dictionary.yaml: use a local --source")
@@ -563,8 +600,8 @@ def watch(
     Only outputs whose inputs changed are written again. A bad edit prints its error
     and the watch goes on; saving the mended file builds again. Ctrl-C stops.
     """
+    from . import build as builds
     from . import watching
-    from .progress import BuildProgress
 
     def once() -> None:
         # The same lines as `publisher build`: each output, then the summary.
@@ -654,6 +691,8 @@ class _user_errors:
             )
             sys.exit(1)
         if isinstance(error, KeyboardInterrupt):
+            from .interrupts import Terminated
+
             click.echo(
                 "interrupted: outputs not finished were not written; "
                 "the previous ones are in place",

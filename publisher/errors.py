@@ -21,6 +21,15 @@ from pathlib import Path
 logger = logging.getLogger("publisher")
 
 
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path).absolute()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class PublisherError(Exception):
     """A problem the user can fix; the message says how."""
 
@@ -58,18 +67,22 @@ def warn(message: str, *, path: Path | str | None = None, line: int | None = Non
 
 
 class WarningCounter(logging.Handler):
-    """Counts the warnings logged while it is attached, for strict builds."""
+    """Counts the warnings logged while it is attached, for strict builds (to the
+    ``publisher`` logger, or the one given: a library's that logs its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, attached_to: logging.Logger = logger) -> None:
         super().__init__(level=logging.WARNING)
+        self.attached_to = attached_to
         self.messages: list[str] = []
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        self.records.append(record)
 
     def __enter__(self) -> WarningCounter:
-        logger.addHandler(self)
+        self.attached_to.addHandler(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        logger.removeHandler(self)
+        self.attached_to.removeHandler(self)

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .interrupts import stop_workers, worker_started, worker_task
@@ -74,11 +75,14 @@ class InlineExecutor:
         self.close()
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, modules: Sequence[str] = ()) -> None:
     """A worker prints nothing: its warnings go back to the main process with its result.
-    It stops, cleaning up, when its parent does (interrupts.py)."""
+    It stops, cleaning up, when its parent does (interrupts.py). Then it loads
+    ``modules`` (the writers), while the parent is still reading the edition."""
     logging.getLogger("publisher").handlers[:] = []
     worker_started(parent)
+    for module in modules:
+        import_module(module)
 
 
 def _run_in_worker(function: Callable[[U], R], unit: U) -> R:
@@ -99,18 +103,34 @@ class LocalExecutor:
     until :meth:`close`. At most ``jobs`` units run at once; the next unit starts
     as soon as a worker is free, so long units started first keep every core busy."""
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, preload: Sequence[str] = ()) -> None:
         self.jobs = jobs or default_jobs()
+        self.preload = tuple(preload)
         self._pool: ProcessPoolExecutor | None = None
+        self._used = False
 
-    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
-        # Imported here: multiprocessing is not needed by a build with nothing to do.
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    def start(self) -> None:
+        """Start the workers now rather than at the first unit, so that they load
+        ``preload`` (a second for WeasyPrint) while this process reads the sources.
+        Call it before this process starts any subprocess in another thread: a
+        worker forked meanwhile would inherit that subprocess's pipes."""
+        from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
+                max_workers=self.jobs,
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.preload),
             )
+            # With the fork start method the first call forks every worker at once.
+            self._pool.submit(int)
+
+    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
+        # Imported here: multiprocessing is not needed by a build with nothing to do.
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        self.start()
+        self._used = True
         # Submitted in the caller's order; the pool starts them as workers free up.
         pending: set[Future] = {self._pool.submit(_run_in_worker, function, unit) for unit in units}
         try:
@@ -123,9 +143,11 @@ class LocalExecutor:
                 future.cancel()
 
     def close(self) -> None:
-        if self._pool is not None:
+        if self._pool is not None and not self._used:
+            stop_workers(self._pool)  # started, never given a unit: not worth waiting for
+        elif self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._pool = None
 
     def __enter__(self) -> LocalExecutor:
         return self

@@ -12,9 +12,19 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from .build import Event
+
+@dataclass(frozen=True)
+class Event:
+    """One line of progress: an output ``built``, ``up to date`` or ``failed``."""
+
+    status: str
+    path: Path
+    seconds: float | None = None
+    message: str | None = None
+
 
 STYLES = {"built": "green", "up to date": "dim", "failed": "bold red"}
 # How each status reads at the head of its line.

@@ -23,7 +23,7 @@ from .config import (
     parse_yaml_mapping,
     validate,
 )
-from .errors import SourceError, warn
+from .errors import SourceError, display_path, warn
 from .images import check_image
 from .limits import remove_control_characters, source_date_epoch
 from .variants import DICTIONARY_ALL, VARIANTS, canonical_tag
@@ -68,15 +68,6 @@ class EditionSource:
     articles: tuple[ArticleSource, ...]
     # Simplified phrase -> {variant tag or "all": its reviewed Traditional form}
     dictionary: dict[str, dict[str, str]]
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    path = Path(path).absolute()
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 # Chinese sources come in these when not in UTF-8: tried first, in this order,

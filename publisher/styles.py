@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from . import DEFAULT_STYLES
 from .atomic import atomic_target
 from .errors import BuildError
 from .limits import running_head
@@ -21,8 +22,6 @@ from .pandoc import pandoc_version
 
 if TYPE_CHECKING:
     import jinja2
-
-DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class Styles:

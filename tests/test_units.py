@@ -3,15 +3,18 @@ proofing one article, a light no-op, progress lines, the executor seam."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import PUBLISHED, ROOT, SAMPLE, build_ok, run_publisher
 from outputs import pdf_fonts, pdf_text
 from pypdf import PdfReader
+from tiny import TINY_ARTICLES, tiny_edition
 
 from publisher.executors import InlineExecutor, LocalExecutor
 from publisher.writers import FORMATS, format_named, writer_for
@@ -138,24 +141,90 @@ def test_proof_builds_that_article_alone_as_the_edition_build_does(sample_out, t
     assert whole.returncode == 1 and "epub exists for the whole edition only" in whole.stderr
 
 
-def test_noop_shows_every_output_and_imports_no_writer(sample_out):
-    """Up to date: one plain line per output (not a terminal), the summary, and none
-    of WeasyPrint, ebooklib, python-docx or rich loaded to find that out."""
+def publisher_traced(*arguments, env=None) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """The real command line under ``-X importtime``: its result and the modules it loaded."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "publisher", "build", "--jobs", "2",
-         "--source", SAMPLE, "--out", sample_out],
+        [sys.executable, "-X", "importtime", "-m", "publisher", *map(str, arguments)],
         capture_output=True, text=True, cwd=ROOT, check=False,
+        env={**os.environ, **(env or {})},
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
     imported = {
         line.split("|")[-1].strip() for line in result.stderr.splitlines() if "import time" in line
     }
-    assert "publisher.build" in imported
-    heavy = {"weasyprint", "ebooklib", "docx", "rich", "publisher.writers.pdf"}
-    assert not heavy & imported
-    lines = [line for line in result.stderr.splitlines() if "import time" not in line]
-    assert sum(line.startswith("up to date ") for line in lines) == 33
+    result.stderr = "\n".join(
+        line for line in result.stderr.splitlines() if "import time" not in line
+    )
+    return result, imported
+
+
+# What reading an edition loads: a no-op answered by the build record loads none of it.
+FULL_ROAD = {"publisher.build", "pydantic", "opencc", "weasyprint", "ebooklib", "docx", "rich"}
+
+
+def test_noop_shows_every_output_and_imports_nothing_heavy(sample_out):
+    """Up to date: one plain line per output (not a terminal) and the summary, found
+    from the build record without reading the edition (no pydantic, OpenCC, writers)."""
+    result, imported = publisher_traced(
+        "build", "--jobs", "2", "--source", SAMPLE, "--out", sample_out
+    )
+    assert result.returncode == 0, result.stderr
+    assert "publisher.build_record" in imported
+    assert not FULL_ROAD & imported
+    assert sum(line.startswith("up to date ") for line in result.stderr.splitlines()) == 33
     assert "built 0, up to date 33, failed 0 in" in result.stderr
+
+
+def test_the_build_record_answers_only_while_nothing_changed(tmp_path):
+    """Every change a build depends on takes the full road again; a touch does not."""
+    source = tiny_edition(tmp_path, ("zh-Hans",))
+    styles = Path(shutil.copytree(ROOT / "styles", tmp_path / "styles"))
+    out = tmp_path / "out"
+    arguments = ("build", "epub", "docx", "--source", source, "--styles", styles, "--out", out)
+
+    def build(env=None) -> tuple[str, bool]:
+        result, imported = publisher_traced(*arguments, env=env)
+        assert result.returncode == 0, result.stderr
+        summary = re.search(r"built \d+, up to date \d+", result.stderr).group()
+        return summary, "publisher.build" not in imported
+
+    assert build() == ("built 4, up to date 0", False)
+    assert build() == ("built 0, up to date 4", True)
+    article = source / TINY_ARTICLES[0]
+    article.touch()  # a new time, the same bytes
+    assert build() == ("built 0, up to date 4", True)
+    article.write_text(article.read_text(encoding="utf-8") + "\n补记一段。\n", encoding="utf-8")
+    assert build() == ("built 3, up to date 1", False)  # the edition EPUB and DOCX, its DOCX
+    assert build() == ("built 0, up to date 4", True)
+    (out / "zh-Hans" / "articles" / "04-liucun.docx").unlink()
+    assert build() == ("built 1, up to date 3", False)
+    (styles / "epub.css").write_text((styles / "epub.css").read_text() + "\n/* */\n")
+    assert build() == ("built 4, up to date 0", False)
+    (source / "notes.txt").write_text("not part of the edition", encoding="utf-8")
+    assert build() == ("built 0, up to date 4", False)  # read, found current, recorded
+    assert build() == ("built 0, up to date 4", True)
+    assert build(env={"SOURCE_DATE_EPOCH": "1700000000"})[1] is False
+
+
+def test_a_recorded_build_says_its_warnings_again(tmp_path):
+    """A copy-editing finding is printed by every build, and --strict fails every time."""
+    source = tiny_edition(tmp_path, ("zh-Hans",))
+    article = source / TINY_ARTICLES[1]
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\n村里有新路,也有新桥.\n", encoding="utf-8"
+    )
+    arguments = ("build", "epub", "--source", source, "--out", tmp_path / "out")
+    first, _ = publisher_traced(*arguments)
+    assert first.returncode == 0, first.stderr
+    findings = [line for line in first.stderr.splitlines() if ": warning: " in line]
+    assert findings and all(line.startswith(str(article)) or TINY_ARTICLES[1] in line
+                            for line in findings)  # fmt: skip
+    again, imported = publisher_traced(*arguments)
+    assert "publisher.build" not in imported
+    assert [line for line in again.stderr.splitlines() if ": warning: " in line] == findings
+    for _ in range(2):
+        strict, _ = publisher_traced(*arguments, "--strict")
+        assert strict.returncode == 1 and findings[0] in strict.stderr
+        assert "--strict: failing" in strict.stderr
 
 
 def test_a_failed_unit_is_reported_and_the_others_built(tmp_path):

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .base import Writer, WriterContext
+if TYPE_CHECKING:
+    from .base import Writer, WriterContext
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,15 @@ def writer_for(format: str) -> type[Writer]:
     """The writer class of a format named in :data:`FORMATS` (imports its module)."""
     entry = _REGISTRY[format]
     return getattr(import_module(entry.module), entry.writer)
+
+
+def __getattr__(name: str) -> Any:
+    # Writer and WriterContext need the document model: loaded when first asked for.
+    if name in ("Writer", "WriterContext"):
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["FORMATS", "Format", "Writer", "WriterContext", "format_named", "writer_for"]
