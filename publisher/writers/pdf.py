@@ -32,8 +32,11 @@ from html import unescape as html_unescape
 from pathlib import Path
 from types import SimpleNamespace
 
+# First: WeasyPrint then finds its native libraries without searching the system.
+from . import native_libraries  # noqa: F401
+
+# isort: split
 import pydyf
-import ziamath
 from lxml import html as lxml_html
 from weasyprint import CSS, DEFAULT_OPTIONS, HTML, Document
 from weasyprint.formatting_structure.boxes import MarginBox
@@ -46,7 +49,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..document import Article, Edition
-from ..errors import BuildError, warn
+from ..errors import BuildError, WarningCounter, warn
 from ..limits import running_head
 from ..links import anchor
 from ..sources import display_path
@@ -140,17 +143,6 @@ MATH_ELEMENT = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
 TEX_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
 
 
-class _Collected(logging.Handler):
-    """What ziamath logs (on the root logger) about a formula it draws in part."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def _line_of(article: Article | None, text: str) -> int | None:
     index = article.body.find(text) if article and text else -1
     return article.body_first_line + article.body.count("\n", 0, index) if index >= 0 else None
@@ -161,17 +153,17 @@ def draw_math(html: str, article: Article | None = None) -> str:
     it has no MathML of its own. ziamath (pure Python, with its STIX Two Math
     face) lays out the same MathML the EPUB carries; glyphs become paths, so
     the PDF needs no math font. The TeX is the picture's alt text."""
+    if "<math" not in html:
+        return html
+    import ziamath  # a quarter of a second: only for formulas (`math: true`)
 
     def picture(match: re.Match) -> str:
         mathml = match[0]
         # The TeX annotation is for the EPUB's readers; ziamath draws presentation only.
         drawn = TEX_ANNOTATION.sub("", mathml).replace("<semantics>", "")
-        collected = _Collected()
-        logging.getLogger().addHandler(collected)
-        try:
+        # ziamath logs what it draws only in part on the root logger.
+        with WarningCounter(logging.getLogger()) as collected:
             svg = ziamath.Math(drawn.replace("</semantics>", ""), size=MATH_SIZE).svg()
-        finally:
-            logging.getLogger().removeHandler(collected)
         width, height = (
             float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', svg).groups()
         )
