@@ -54,6 +54,7 @@ IGNORED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache"})
 # A source folder holding more than this is hashed no further: the full build,
 # which reads only what the edition names, is then the quicker way to know.
 MAX_DIGESTED_BYTES = 256 * 1024 * 1024
+MAX_DIGESTED_FILES = 20_000
 
 
 class _NotDigestible(Exception):
@@ -89,7 +90,8 @@ def installed_versions(names: Sequence[str]) -> list[str]:
 
 
 def _digest_folder(digest: Any, folder: Path, skip: Path | None, budget: list[int]) -> None:
-    """Every file below ``folder`` by relative path and bytes, in a fixed order."""
+    """Every file below ``folder`` by relative path and bytes, in a fixed order;
+    ``budget`` holds the bytes and the files still allowed."""
     for root, folders, files in os.walk(folder):
         here = Path(root)
         for name in list(folders):
@@ -99,6 +101,9 @@ def _digest_folder(digest: Any, folder: Path, skip: Path | None, budget: list[in
             if name in IGNORED_FOLDERS or (skip is not None and path == skip):
                 folders.remove(name)
         folders.sort()
+        budget[1] -= len(files)
+        if budget[1] < 0:
+            raise _NotDigestible(here)
         for name in sorted(files):
             path = here / name
             digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
@@ -122,7 +127,7 @@ def inputs_digest(source: Path, out: Path, styles_folder: Path) -> str | None:
     None when it cannot be taken safely (then every build goes the full road)."""
     digest = hashlib.sha256()
     out = Path(out).resolve()
-    budget = [MAX_DIGESTED_BYTES]
+    budget = [MAX_DIGESTED_BYTES, MAX_DIGESTED_FILES]
     try:
         for label, folder in (
             ("source", source),
