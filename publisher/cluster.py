@@ -29,6 +29,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
@@ -148,6 +149,9 @@ class DaskExecutor:
         return f"{self.client.scheduler.address} ({where}, {workers} workers)"
 
     def close(self) -> None:
+        # Housekeeping, never a reason for the build to fail; a lost worker is skipped.
+        with contextlib.suppress(Exception):
+            self.client.run(prune_worker_files, on_error="ignore")
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
@@ -231,6 +235,41 @@ def worker_cache() -> Path:
     return Path(tempfile.gettempdir()) / "publisher-cache"
 
 
+def worker_inputs() -> Path:
+    """Where a worker machine keeps the input folders units read (:func:`materialize`)."""
+    return Path(tempfile.gettempdir()) / "publisher-inputs"
+
+
+# A worker machine's input folders and cache files unused for this long go when a
+# build ends (:func:`prune_worker_files`): all are named by their content, so one
+# removed is made again by the next unit that needs it, while a worker serving a
+# daily archive for years does not fill its disk.
+WORKER_FILES_MAX_AGE = 7 * 24 * 3600
+
+
+def prune_worker_files(max_age: float = WORKER_FILES_MAX_AGE) -> int:
+    """On a worker: remove the input folders (and staging left by a crash) and the
+    cache files last used more than ``max_age`` seconds ago; how many went."""
+    cutoff = time.time() - max_age
+    removed = 0
+    inputs = worker_inputs()
+    for folder in sorted(inputs.iterdir()) if inputs.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):  # another worker of the machine pruned it
+            if folder.stat().st_mtime < cutoff:
+                # Renamed first: a unit never finds a folder half-removed under its name.
+                doomed = folder.with_name(f".pruned-{folder.name}-{os.getpid()}")
+                folder.rename(doomed)
+                shutil.rmtree(doomed, ignore_errors=True)
+                removed += 1
+    cache = worker_cache()
+    for path in sorted(cache.rglob("*")) if cache.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
 def run_away(
     function: Callable[[U], R],
     expected: tuple[list[str], dict[str, object]],
@@ -281,9 +320,12 @@ def files_digest(files: dict[str, bytes]) -> str:
 def materialize(files: dict[str, bytes]) -> Path:
     """A local folder holding ``files``, named by their content: written once per worker
     machine and reused by every unit that needs the same files."""
-    root = Path(tempfile.gettempdir()) / "publisher-inputs" / files_digest(files)
+    root = worker_inputs() / files_digest(files)
     if root.is_dir():
-        return root
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(root)  # in use: not for pruning
+        if root.is_dir():
+            return root
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root.parent))
     for name, data in files.items():

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 from distributed import Client, LocalCluster
 
+from publisher.cluster import worker_cache, worker_inputs
+from publisher.errors import BuildError
 from tests.archives import break_article, make_archive, tree
 from tests.conftest import ROOT, run_publisher
 
@@ -51,10 +55,11 @@ def archive(tmp_path_factory):
 
 
 def on_cluster(client, root, out, *more):
+    """A build of an archive (or, given an edition's folder, of that edition)."""
     return run_publisher(
         "build",
         *FORMATS,
-        "--archive",
+        "--source" if (root / "edition.yaml").is_file() else "--archive",
         root,
         "--out",
         out,
@@ -132,6 +137,7 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, 
     try:
         cluster.wait_for_workers(3, timeout=60)
         result = on_cluster(cluster, root, tmp_path / "out")
+        late = late_worker_checks(cluster, "odd-fonts")
     finally:
         odd.terminate()
         try:
@@ -147,6 +153,56 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, 
     assert "font AR PL UKai CN:style=Regular: DejaVu" in result.stderr, result.stderr
     assert "nothing was built" in result.stderr
     assert not (tmp_path / "out").exists() or tree(tmp_path / "out") == {}
+    # A worker that joins once a build has begun (restarted, or added by an autoscaler)
+    # was not in the first check: each unit checks its worker.
+    assert all(outcome is None for name, outcome in late.items() if name != "odd-fonts")
+    assert "not built on that worker" in str(late["odd-fonts"])
+    assert "font AR PL UKai CN:style=Regular: DejaVu" in str(late["odd-fonts"])
+
+
+def late_worker_checks(client, odd: str) -> dict[str, object]:
+    """What the check each unit makes first says on every worker, as a build that began
+    before ``odd`` joined expects (this machine's description): None, or the error."""
+    from publisher.cluster import check_late_worker
+    from publisher.environment import describe, font_families
+    from publisher.styles import DEFAULT_STYLES
+
+    families = font_families(DEFAULT_STYLES)
+    expected = (families, describe(families))
+    outcomes = {}
+    for address, worker in client.scheduler_info()["workers"].items():
+        future = client.submit(check_late_worker, expected, workers=[address], pure=False)
+        try:
+            outcomes[worker["name"]] = future.result(timeout=120)
+        except BuildError as error:
+            outcomes[worker["name"]] = error
+    assert odd in outcomes
+    return outcomes
+
+
+def test_worker_files_unused_for_a_week_go_when_a_build_ends(cluster, archive, tmp_path):
+    """Input folders and cache files of the workers' machine, by their last use."""
+    root, *_ = archive
+    name = f"test-{uuid.uuid4().hex}"
+    stale_folder, fresh_folder = worker_inputs() / f"{name}-old", worker_inputs() / f"{name}-new"
+    stale_file = worker_cache() / f"{name}-old.json"
+    for path in (stale_folder, fresh_folder):
+        (path / "images").mkdir(parents=True)
+        (path / "images" / "a.png").write_bytes(b"not read")
+    stale_file.parent.mkdir(parents=True, exist_ok=True)
+    stale_file.write_text("{}")
+    week_and_a_day = time.time() - 8 * 24 * 3600
+    for path in (stale_folder, stale_file):
+        os.utime(path, (week_and_a_day, week_and_a_day))
+    try:
+        result = on_cluster(cluster, root / "2024-07-01", tmp_path / "out")
+        assert (fresh_folder / "images" / "a.png").is_file()
+    finally:
+        shutil.rmtree(fresh_folder, ignore_errors=True)
+    assert result.returncode == 0, result.stderr
+    assert not stale_folder.exists() and not stale_file.exists()
+    assert not list(worker_inputs().glob(f".pruned-{name}*"))
+    assert (tmp_path / "out" / "zh-Hans" / "daily-01.pdf").is_file()
 
 
 def test_a_worker_killed_mid_build_loses_no_output(cluster, archive, tmp_path):
