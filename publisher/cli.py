@@ -46,6 +46,20 @@ archive_option = click.option(
     "outputs go to OUT/<edition name>/. A path or an fsspec URL.",
 )
 SCHEDULER_VARIABLE = "PUBLISHER_SCHEDULER"  # the Dask scheduler's address, as --scheduler
+variants_option = click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    metavar="TAG",
+    help="Build only this variant (repeatable); default: the edition's variants.",
+)
+styles_option = click.option(
+    "--styles",
+    "styles_folder",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STYLES,
+    help="The styles folder.",
+)
 strict_option = click.option(
     "--strict",
     is_flag=True,
@@ -139,13 +153,7 @@ def main(quiet: bool, verbose: bool) -> None:
     show_default=True,
     help="The output folder; files go to OUT/<variant>/<name>.<ext>. A path or an fsspec URL.",
 )
-@click.option(
-    "--variant",
-    "variants",
-    multiple=True,
-    metavar="TAG",
-    help="Build only this variant (repeatable); default: the edition's variants.",
-)
+@variants_option
 @click.option(
     "--jobs",
     "-j",
@@ -161,13 +169,7 @@ def main(quiet: bool, verbose: bool) -> None:
     help="Build only this article's own outputs (repeatable), to proof it without "
     "waiting for the edition.",
 )
-@click.option(
-    "--styles",
-    "styles_folder",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_STYLES,
-    help="The styles folder.",
-)
+@styles_option
 @click.option(
     "--executor",
     "executor_kind",
@@ -500,13 +502,6 @@ out_option = click.option(
     show_default=True,
     help="The output folder; files go to OUT/<variant>/<name>.<ext>.",
 )
-styles_option = click.option(
-    "--styles",
-    "styles_folder",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_STYLES,
-    help="The styles folder.",
-)
 
 
 @main.command()
@@ -571,13 +566,7 @@ def preview(
 @click.argument("formats", nargs=-1, type=click.Choice(list(FORMATS)))
 @local_source_option
 @out_option
-@click.option(
-    "--variant",
-    "variants",
-    multiple=True,
-    metavar="TAG",
-    help="Build only this variant (repeatable); default: the edition's variants.",
-)
+@variants_option
 @click.option(
     "--jobs",
     "-j",
