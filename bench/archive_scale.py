@@ -105,10 +105,14 @@ def measure(configuration: str, archive: Path, out: Path, formats: list[str]) ->
     """One configuration's build of the archive, in this process: wall time, the
     workers' CPU time and their peak memory."""
     from publisher.archive import build_archive
-    from publisher.cluster import DaskExecutor
+    from publisher.cluster import DaskExecutor, worker_cache, worker_inputs
     from publisher.executors import LocalExecutor
     from publisher.styles import DEFAULT_STYLES
 
+    # Cold for every configuration: the cluster's workers keep content-named files
+    # (inputs, EPUB font subsets) in this machine's temporary folder across builds.
+    for folder in (worker_cache(), worker_inputs()):
+        shutil.rmtree(folder, ignore_errors=True)
     local = configuration.startswith("local")
     start = time.perf_counter()
     if local:
