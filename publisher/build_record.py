@@ -137,7 +137,7 @@ def inputs_digest(source: Path, out: Path, styles_folder: Path) -> str | None:
             digest.update(f"\0{label}\0".encode())
             _digest_folder(digest, Path(folder).resolve(), out, budget)
         versions = installed_versions((*TOOL_DISTRIBUTIONS, "pypandoc-binary"))
-    except (_NotDigestible, OSError, ImportError, LookupError):
+    except (_NotDigestible, OSError, RuntimeError, ImportError, LookupError):
         return None
     digest.update(json.dumps([versions, sys.version, os.environ.get("SOURCE_DATE_EPOCH")]).encode())
     return digest.hexdigest()
@@ -223,8 +223,11 @@ def current_record(
     articles: Iterable[str] | None,
 ) -> BuildRecord | None:
     """The record of the last build called this way, if nothing has changed since."""
-    invocation = invocation_id(source, styles_folder, formats, variants, articles)
-    record = BuildRecord.load(out, invocation)
-    if record is None or not record.holds(inputs_digest(source, out, styles_folder)):
+    try:
+        invocation = invocation_id(source, styles_folder, formats, variants, articles)
+        record = BuildRecord.load(out, invocation)
+        if record is None or not record.holds(inputs_digest(source, out, styles_folder)):
+            return None
+    except (OSError, RuntimeError):  # a link that loops: the full road says what is wrong
         return None
     return record

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -657,7 +658,10 @@ FILESYSTEM_HINTS = {
     errno.ENOTDIR: "a file stands where a folder is needed: give --out a folder",
     errno.EEXIST: "a file stands where a folder is needed: give --out a folder",
     errno.EISDIR: "a folder stands where a file is needed: move it away",
+    errno.ELOOP: "a symbolic link leads back to itself: point it at a real file or folder",
 }
+# pathlib's resolve() reports a looping link so up to Python 3.12 (later as ELOOP).
+LINK_LOOP = "Symlink loop from "
 
 
 class _user_errors:
@@ -668,6 +672,9 @@ class _user_errors:
         return None
 
     def __exit__(self, kind, error, traceback) -> bool:
+        if isinstance(error, RuntimeError) and str(error).startswith(LINK_LOOP):
+            path = str(error).removeprefix(LINK_LOOP).strip("'")
+            error = OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
         if isinstance(error, PublisherError):
             click.echo(f"error: {shown(str(error))}", err=True)
             sys.exit(1)

@@ -518,6 +518,17 @@ def test_source_naming_a_file(tmp_path):
     assert_refused(result, "edition.yaml: is a file, not a source folder", f"--source {source}")
 
 
+@pytest.mark.parametrize("where", ["source", "image"])
+def test_a_link_that_loops_is_named(tmp_path, where):
+    """A symbolic link that leads back to itself, as the source folder or as an image."""
+    source = tiny_edition(tmp_path, "", "正文。\n\n![图](../images/loop.png)\n")
+    loop = tmp_path / "loop" if where == "source" else source / "images" / "loop.png"
+    loop.symlink_to(loop.name)
+    given = loop if where == "source" else source
+    result = publisher("build", "epub", "--source", given, "--out", tmp_path / "out")
+    assert_refused(result, "loop", "leads back to itself")
+
+
 def test_warnings_name_the_file_and_line(tmp_path):
     """An image without alt text (EPUB accessibility) and a page size Word lacks (DOCX)."""
     source = tiny_edition(
