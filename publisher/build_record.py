@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Sequence
@@ -62,7 +63,7 @@ class _NotDigestible(Exception):
 
 
 def _normalized(project: str) -> str:
-    return project.replace("-", "_").replace(".", "_").lower()
+    return re.sub(r"[-_.]+", "_", project).lower()  # PEP 503: runs of - _ . are one
 
 
 def installed_versions(names: Sequence[str]) -> list[str]:
