@@ -73,11 +73,13 @@ class WarningCounter(logging.Handler):
     def __init__(self, attached_to: logging.Logger = logger) -> None:
         super().__init__(level=logging.WARNING)
         self.attached_to = attached_to
-        self.messages: list[str] = []
         self.records: list[logging.LogRecord] = []
 
+    @property
+    def messages(self) -> list[str]:
+        return [record.getMessage() for record in self.records]
+
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
         self.records.append(record)
 
     def __enter__(self) -> WarningCounter:
