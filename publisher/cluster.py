@@ -193,11 +193,18 @@ def check_workers(client: Any, styles_folder: Path) -> tuple[list[str], dict[str
 
 def check_late_worker(expected: tuple[list[str], dict[str, object]]) -> None:
     """In a unit: the check for a worker that joined after the build started (one
-    restarted after a crash, one added by an autoscaler). Cached: once per process."""
+    restarted after a crash, one added by an autoscaler). The worker describes
+    itself once per process; each unit compares."""
     from distributed import get_worker
 
     families, client = expected
-    compare(client, {get_worker().address: describe(families)}, "not built on that worker")
+    found = _this_process(tuple(families))
+    compare(client, {get_worker().address: found}, "not built on that worker")
+
+
+@functools.cache
+def _this_process(families: tuple[str, ...]) -> dict[str, object]:
+    return describe(list(families))
 
 
 # ------------------------------------------------------------ units away from home
