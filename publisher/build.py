@@ -33,12 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_target, output_lock, write_atomically
 from .build_record import (
+    CACHE_FOLDER,
     TOOL_DISTRIBUTIONS,
     BuildRecord,
     RecordedOutput,
     inputs_digest,
     installed_versions,
     invocation_id,
+    is_current,
 )
 from .document import Article, AstCache, Edition, parse_edition
 from .errors import BuildError, PublisherError, WarningCounter, logger, warn
@@ -53,7 +55,6 @@ from .writers import FORMATS, format_named
 if TYPE_CHECKING:
     from .ambiguities import Ambiguity
 
-CACHE_FOLDER = ".cache"
 KEYS_FOLDER = "keys"  # under CACHE_FOLDER: one stamp per output, holding its key
 ARTICLES_FOLDER = "articles"
 
@@ -70,10 +71,7 @@ class Output:
     stamp: Path | None = None  # where the key is recorded once the file is written
 
     def up_to_date(self) -> bool:
-        try:
-            return self.path.is_file() and self.stamp.read_text() == self.key
-        except OSError:
-            return False
+        return is_current(self.path, self.stamp, self.key)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ from typing import Any
 
 from .atomic import write_atomically
 
-RECORDS_FOLDER = "builds"  # under the output folder's .cache/
+CACHE_FOLDER = ".cache"  # in the output folder: what builds keep between runs
+RECORDS_FOLDER = "builds"  # under CACHE_FOLDER
 # Their versions decide the outputs' bytes as much as the sources do.
 TOOL_DISTRIBUTIONS = (
     "weasyprint",
@@ -51,7 +52,7 @@ TOOL_DISTRIBUTIONS = (
     "nh3",
 )
 # Not read into any output: version control and caches beside the sources.
-IGNORED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache"})
+IGNORED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", CACHE_FOLDER})
 # A source folder holding more than this is hashed no further: the full build,
 # which reads only what the edition names, is then the quicker way to know.
 MAX_DIGESTED_BYTES = 256 * 1024 * 1024
@@ -162,11 +163,22 @@ def invocation_id(
     return hashlib.sha256(json.dumps(call, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def is_current(path: Path, stamp: Path, key: str) -> bool:
+    """An output is current when its file is there and its stamp holds its key."""
+    try:
+        return path.is_file() and stamp.read_text() == key
+    except (OSError, UnicodeDecodeError):  # gone, or a stamp that is not one
+        return False
+
+
 @dataclass(frozen=True)
 class RecordedOutput:
     path: Path
     stamp: Path  # the file holding its key (build.py's ``Output.stamp``)
     key: str
+
+    def up_to_date(self) -> bool:
+        return is_current(self.path, self.stamp, self.key)
 
 
 @dataclass(frozen=True)
@@ -177,7 +189,7 @@ class BuildRecord:
 
     @staticmethod
     def location(out: Path, invocation: str) -> Path:
-        return Path(out) / ".cache" / RECORDS_FOLDER / f"{invocation}.json"
+        return Path(out) / CACHE_FOLDER / RECORDS_FOLDER / f"{invocation}.json"
 
     def save(self, out: Path, invocation: str) -> None:
         """Kept when it can be: without it, the next build only takes the full road."""
@@ -206,13 +218,7 @@ class BuildRecord:
         """True when the recorded build is still the build these inputs would make."""
         if inputs is None or inputs != self.inputs:
             return False
-        for output in self.outputs:
-            try:
-                if not output.path.is_file() or output.stamp.read_text() != output.key:
-                    return False
-            except (OSError, UnicodeDecodeError):
-                return False
-        return True
+        return all(output.up_to_date() for output in self.outputs)
 
 
 def current_record(
