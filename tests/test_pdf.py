@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import shutil
 import statistics
+import subprocess
+import sys
 
 import pytest
 import weasyprint
@@ -188,6 +190,73 @@ def test_accessibility_and_archive_options(tmp_path, tagged, archival, marker):
         # PDF/A-3a (accessible: tagged) when also tagged, else PDF/A-3u.
         assert f'pdfaid:conformance="{"A" if tagged else "U"}"' in xmp
         assert ("/StructTreeRoot" in root) == tagged
+
+
+def _fonts_of(html: str) -> list:
+    """The fonts WeasyPrint would embed for ``html``, each with the glyphs it uses."""
+    import pydyf
+    from weasyprint import HTML
+    from weasyprint.pdf.stream import Stream
+
+    fonts: dict = {}
+    resources = {key: pydyf.Dictionary() for key in ("ExtGState", "XObject", "Pattern", "Shading")}
+    for page in HTML(string=html).render().pages:
+        page.paint(Stream(fonts, (0, 0, 1, 1), resources, {}, None, {}, None), 0.75)
+    return list(fonts.values())
+
+
+def test_one_subset_pass_gives_weasyprints_bytes():
+    """pdf_costs subsets a CFF font (Noto CJK) once where WeasyPrint subsets twice, for the
+    same bytes; a TrueType font (UKai) keeps WeasyPrint's two passes."""
+    import copy
+
+    from publisher.writers import pdf_costs
+
+    pdf_costs.install()
+    text = "山西乡村振兴：小麦、玉米、谷子，“一村一品”——新农村（资料图片）。臺灣繁體"
+    fonts = _fonts_of(
+        "".join(
+            f"<p style='font-family: {family}; font-weight: {weight}'>{text}</p>"
+            for family, weight in [
+                ("Noto Serif CJK SC", 400), ("Noto Sans CJK SC", 700),
+                ("Noto Sans CJK TC", 400), ("AR PL UKai CN", 400),
+            ]
+        )
+    )  # fmt: skip
+    assert len(fonts) == 4
+    for font in fonts:
+        cff = "CFF " in font.tables
+        assert cff == ("Noto" in font.family), font.family
+        weasyprint_font, ours = copy.copy(font), copy.copy(font)
+        pdf_costs.WEASYPRINT_SUBSET(weasyprint_font, font.to_unicode, False)
+        ours.subset(font.to_unicode, False)  # as build_fonts_dictionary calls it
+        assert ours.file_content == weasyprint_font.file_content, font.family
+        assert len(ours.file_content) < 2_000_000  # a subset, not the 20 MB collection
+        if cff:
+            assert pdf_costs.subset_once(font, font.to_unicode, False) == ours.file_content
+
+
+def test_font_file_read_only_when_needed():
+    """A font's whole file is copied out of HarfBuzz only if read (never for a subset)."""
+    from publisher.writers import pdf_costs
+
+    pdf_costs.install()
+    (font,) = _fonts_of("<p style='font-family: Noto Serif CJK SC'>山西</p>")
+    assert font.__dict__["_file_content"] is pdf_costs._FROM_FACE
+    whole = font.file_content  # what WeasyPrint embeds for a font it does not subset
+    assert whole[:4] == b"ttcf" and len(whole) > 20_000_000
+
+
+def test_fonttools_subset_loaded_on_first_use():
+    """WeasyPrint's fontTools fallbacks load when called, not with the PDF writer."""
+    code = (
+        "import sys; import publisher.writers.pdf; "
+        "assert 'fontTools.subset' not in sys.modules, 'loaded early'; "
+        "from weasyprint.pdf import fonts; fonts.subset.Options(hinting=False); "
+        "assert 'fontTools.subset' in sys.modules"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 # ---------------------------------------------------------------- Chinese typography

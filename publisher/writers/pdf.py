@@ -53,7 +53,7 @@ from ..errors import BuildError, WarningCounter, warn
 from ..limits import running_head
 from ..links import anchor
 from ..sources import display_path
-from . import cjk_justify, typography
+from . import cjk_justify, pdf_costs, typography
 from .base import Writer, WriterContext
 from .html import article_html
 
@@ -207,6 +207,7 @@ class PdfWriter(Writer):
         """Lay out each article once, for its own PDF (if in ``articles``) and the
         edition's (if ``edition``)."""
         cjk_justify.install()
+        pdf_costs.install()
         _forward_weasyprint_warnings()
         typesetter = _Typesetter(context)
         whole = context.edition
