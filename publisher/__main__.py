@@ -1,7 +1,7 @@
 import sys
 
 try:
-    from .cli import main
+    from .cli import run
 except ModuleNotFoundError as error:  # e.g. `python3 -m publisher` outside the .venv
     sys.exit(
         f"publisher: the Python module `{error.name}` is not installed for {sys.executable}; "
@@ -11,4 +11,4 @@ except ModuleNotFoundError as error:  # e.g. `python3 -m publisher` outside the 
 
 # Guarded: a LocalCluster's worker processes start by importing the main module.
 if __name__ == "__main__":
-    main()
+    run()

@@ -44,7 +44,7 @@ from .build_record import (
 )
 from .document import Article, AstCache, Edition, parse_edition
 from .errors import BuildError, PublisherError, WarningCounter, logger, warn
-from .executors import Executor, InlineExecutor, LocalExecutor, default_jobs
+from .executors import Executor, build_executor
 from .pandoc import pandoc_version
 from .progress import Event
 from .sources import EDITION_FILE, display_path, read_edition
@@ -391,7 +391,7 @@ def build_unlocked(
     inputs = inputs_digest(source, out, styles_folder)
     with ExitStack() as stack:
         if executor is None:
-            executor = stack.enter_context(_own_executor(jobs, formats, variants, articles))
+            executor = stack.enter_context(build_executor(jobs, formats, variants, articles))
         said = stack.enter_context(WarningCounter())
         written, outputs = _build(
             source, out, formats, variants, styles_folder, articles, report, progress, executor
@@ -403,26 +403,6 @@ def build_unlocked(
             tuple((r.getMessage(), hasattr(r, "finding")) for r in said.records),
         ).save(out, invocation_id(source, styles_folder, formats, variants, articles))
     return written
-
-
-def _own_executor(
-    jobs: int | None,
-    formats: Sequence[str],
-    variants: Iterable[str] | None,
-    articles: Iterable[str] | None,
-) -> Executor:
-    """A build's own executor: this process for one job, else ``jobs`` worker
-    processes (None: one per core), no more than it can have units (known
-    beforehand for a proof). Workers start at once and load the writers while this
-    process reads, so even one unit is done sooner in a worker."""
-    jobs = jobs or default_jobs()
-    if jobs == 1:
-        return InlineExecutor()
-    articles, variants = list(articles or ()), list(variants or ())
-    most = len(articles) * len(formats) * len(variants) if articles and variants else jobs
-    pool = LocalExecutor(min(jobs, most), preload=[format_named(f).module for f in formats])
-    pool.start()
-    return pool
 
 
 def _build(

@@ -98,6 +98,28 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def build_executor(
+    jobs: int | None,
+    formats: Sequence[str],
+    variants: Iterable[str] | None,
+    articles: Iterable[str] | None,
+) -> InlineExecutor | LocalExecutor:
+    """A build's own executor: this process for one job, else ``jobs`` worker
+    processes (None: one per core), no more than it can have units (known
+    beforehand for a proof). Workers start at once and load the writers while this
+    process reads, so even one unit is done sooner in a worker."""
+    from .writers import format_named  # format metadata: imports no writer
+
+    jobs = jobs or default_jobs()
+    if jobs == 1:
+        return InlineExecutor()
+    articles, variants = list(articles or ()), list(variants or ())
+    most = len(articles) * len(formats) * len(variants) if articles and variants else jobs
+    pool = LocalExecutor(min(jobs, most), preload=[format_named(f).module for f in formats])
+    pool.start()
+    return pool
+
+
 class LocalExecutor:
     """A pool of worker processes on this machine, started on first use and kept
     until :meth:`close`. At most ``jobs`` units run at once; the next unit starts

@@ -85,3 +85,39 @@ def test_watch_rebuilds_on_save_survives_a_bad_edit_and_stops_on_ctrl_c(tmp_path
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_watch_one_article_proofs_only_its_pdf(tmp_path):
+    """The proof loop: `watch pdf --article SLUG` writes that article's PDF again after
+    each save, and never the edition PDF or the other article's."""
+    source = tiny_edition(tmp_path, variants=("zh-Hans",))
+    out, log = tmp_path / "build", tmp_path / "stderr.txt"
+    proof = out / "zh-Hans" / "articles" / "03-zezhou.pdf"
+    command = ["watch", "pdf", "--article", "03-zezhou", "--source", source, "--out", out]
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "publisher", *map(str, command)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=ROOT,
+        )
+    try:
+        wait_for(lambda: "watching" in log.read_text(), 120, "the first build")
+        first = proof.read_bytes()
+        path = source / ARTICLE
+        path.write_text(path.read_text(encoding="utf-8") + "\n校样PROOF。\n", "utf-8")
+        wait_for(lambda: log.read_text().count("built 1") == 2, 120, "the proof after a save")
+        assert proof.read_bytes() != first
+        assert (
+            "PROOF"
+            in subprocess.run(
+                ["pdftotext", proof, "-"], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        assert sorted(p.name for p in out.rglob("*.pdf")) == ["03-zezhou.pdf"]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
