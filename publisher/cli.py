@@ -643,6 +643,7 @@ def watch(
                     variants or None,
                     jobs=jobs,
                     styles_folder=styles_folder,
+                    articles=articles or None,
                     progress=progress,
                 )
         except PublisherError as error:
