@@ -31,6 +31,7 @@ start-up cost, used for one job or one unit) and :class:`LocalExecutor`
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -83,6 +84,9 @@ def _start_worker(parent: int, modules: Sequence[str] = ()) -> None:
     worker_started(parent)
     for module in modules:
         import_module(module)
+    # What is loaded now stays loaded: the garbage collector's full passes, during
+    # layout, need not look through it again.
+    gc.freeze()
 
 
 def _run_in_worker(function: Callable[[U], R], unit: U) -> R:
