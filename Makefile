@@ -39,8 +39,10 @@ preview: setup
 	$(PUBLISH) preview --source $(SOURCE) --out $(OUT) --port $(PORT) $(VARIANT_OPTION)
 
 # Rebuild on every save (FORMATS="pdf epub" for some formats only; Ctrl-C stops).
+# The proof loop: make watch FORMATS=pdf VARIANT=zh-Hans ARTICLE=02-jiaokou
 watch: setup
-	$(PUBLISH) watch $(FORMATS) --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION)
+	$(PUBLISH) watch $(FORMATS) --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) \
+	  $(ARTICLE_OPTION)
 
 # The README's picture of the preview (zh-Hant-TW), taken in chromium.
 preview-picture: setup

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from . import copyedit
     from .archive import ArchiveReport
     from .build_record import BuildRecord
+    from .executors import Executor
 
 # Folders may be fsspec URLs (memory://…, s3://…): kept as text, since a Path
 # would fold their `//`.
@@ -630,8 +631,9 @@ def watch(
     """
     from . import build as builds
     from . import watching
+    from .executors import build_executor
 
-    def once() -> None:
+    def once(executor: Executor) -> None:
         # The same lines as `publisher build`: each output, then the summary.
         progress = BuildProgress(display_path) if _verbosity > QUIET else None
         try:
@@ -641,10 +643,10 @@ def watch(
                     out,
                     formats or FORMATS,
                     variants or None,
-                    jobs=jobs,
                     styles_folder=styles_folder,
                     articles=articles or None,
                     progress=progress,
+                    executor=executor,
                 )
         except PublisherError as error:
             click.echo(f"error: {error}", err=True)
@@ -658,16 +660,20 @@ def watch(
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
-    def start() -> None:
-        once()
-        _say(f"watching {display_path(source)} and the styles; Ctrl-C stops")
+    # One executor for the whole watch: its workers (or this process, for one job)
+    # keep the writers loaded, so a build after a save starts warm.
+    with build_executor(jobs, formats or FORMATS, variants, articles) as executor:
 
-    try:
-        for changed in watching.changes(source, styles_folder, out, ready=start):
-            _say("saved: " + ", ".join(sorted(display_path(path) for path in changed)))
-            once()
-    except KeyboardInterrupt:
-        _say("watch stopped")
+        def start() -> None:
+            once(executor)
+            _say(f"watching {display_path(source)} and the styles; Ctrl-C stops")
+
+        try:
+            for changed in watching.changes(source, styles_folder, out, ready=start):
+                _say("saved: " + ", ".join(sorted(display_path(path) for path in changed)))
+                once(executor)
+        except KeyboardInterrupt:
+            _say("watch stopped")
 
 
 @main.command()

@@ -81,8 +81,10 @@ def worker_task() -> Iterator[None]:
 
 def worker_started(parent: int) -> None:
     """In a worker process of ``parent`` (a pid): die with the parent, and clean up on
-    SIGTERM or SIGHUP."""
-    for number in SIGNALS:
+    SIGTERM, SIGHUP or SIGINT. A terminal's Ctrl-C reaches the workers too: an idle
+    worker ends quietly (not with a traceback of the pool's queue), a busy one after
+    removing its temporary files; the parent stops the rest."""
+    for number in (*SIGNALS, signal.SIGINT):
         signal.signal(number, _stop_worker)
     with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere best effort
         libc = ctypes.CDLL(None, use_errno=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -89,17 +90,20 @@ def test_watch_rebuilds_on_save_survives_a_bad_edit_and_stops_on_ctrl_c(tmp_path
 
 def test_watch_one_article_proofs_only_its_pdf(tmp_path):
     """The proof loop: `watch pdf --article SLUG` writes that article's PDF again after
-    each save, and never the edition PDF or the other article's."""
+    each save, and never the edition PDF or the other article's. With worker processes
+    (kept for the whole watch), a terminal's Ctrl-C, which reaches them all, ends it
+    without a traceback."""
     source = tiny_edition(tmp_path, variants=("zh-Hans",))
     out, log = tmp_path / "build", tmp_path / "stderr.txt"
     proof = out / "zh-Hans" / "articles" / "03-zezhou.pdf"
-    command = ["watch", "pdf", "--article", "03-zezhou", "--source", source, "--out", out]
+    command = ["watch", "pdf", "--article", "03-zezhou", "--jobs", "2", "--source", source]
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "publisher", *map(str, command)],
+            [sys.executable, "-m", "publisher", *map(str, command), "--out", str(out)],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             cwd=ROOT,
+            start_new_session=True,  # its own process group, as in a terminal
         )
     try:
         wait_for(lambda: "watching" in log.read_text(), 120, "the first build")
@@ -115,8 +119,10 @@ def test_watch_one_article_proofs_only_its_pdf(tmp_path):
             ).stdout
         )
         assert sorted(p.name for p in out.rglob("*.pdf")) == ["03-zezhou.pdf"]
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the watch and its worker
         assert process.wait(timeout=60) == 0, log.read_text()
+        assert "watch stopped" in log.read_text()
+        assert "Traceback" not in log.read_text()
     finally:
         if process.poll() is None:
             process.kill()
