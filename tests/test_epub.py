@@ -401,6 +401,9 @@ def embedded(tmp_path_factory) -> tuple[Path, Path]:
     return first, second
 
 
+# The fixture takes a minute of CPU (fontTools subsets each CJK face): its tests share
+# one test worker (`--dist loadgroup`, pyproject.toml) so that it is built once.
+@pytest.mark.xdist_group("embedded")
 @pytest.mark.parametrize("tag", PUBLISHED)
 def test_embedded_font_subset_covers_the_text(embedded, sample_out, tag):
     epub = edition_files(embedded[0], tag)["epub"]
@@ -433,6 +436,7 @@ def test_embedded_font_subset_covers_the_text(embedded, sample_out, tag):
     assert meta(package, "ibooks:specified-fonts") == ["true"]
 
 
+@pytest.mark.xdist_group("embedded")
 def test_embedded_fonts_epubcheck_clean_and_reproducible(embedded):
     first, second = (edition_files(out, "zh-Hant-HK")["epub"] for out in embedded)
     assert first.read_bytes() == second.read_bytes()

@@ -60,6 +60,7 @@ def math_build(tmp_path_factory) -> tuple[Path, str]:
     return root / "out" / "zh-Hans", result.stderr
 
 
+@pytest.mark.xdist_group("math")  # its fixture is built once
 def test_math_on_renders_in_every_format(math_build):
     out, _ = math_build
     epub = out / "test.epub"
@@ -79,6 +80,7 @@ def test_math_on_renders_in_every_format(math_build):
     assert "$\\frac{$" in text  # the formula pandoc cannot read stays as written
 
 
+@pytest.mark.xdist_group("math")  # its fixture is built once
 def test_math_problems_and_pandoc_messages_name_file_and_line(math_build):
     _, stderr = math_build
     warnings = warnings_of(stderr)
@@ -148,6 +150,7 @@ def test_corpus_has_the_shapes_asked_for():
     assert "\n--- \n" in hugo and "# 标题" in hugo  # closing fence with a space, a comment
 
 
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
 def test_corpus_warnings_are_the_expected_ones(corpus):
     _, stderr = corpus
     warnings = [line for line in stderr.splitlines() if "warning:" in line]
@@ -157,6 +160,7 @@ def test_corpus_warnings_are_the_expected_ones(corpus):
     assert "[WARNING]" not in stderr and "pandoc:" not in stderr
 
 
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
 @pytest.mark.parametrize("tag", CORPUS_VARIANTS)
 def test_corpus_epub_passes_epubcheck(corpus, tag):
     out, _ = corpus
@@ -168,6 +172,7 @@ def _runs(text: str) -> list[str]:
     return re.findall(r"[\u3400-\u9fff]{2,}", text)
 
 
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
 @pytest.mark.parametrize("tag", CORPUS_VARIANTS)
 def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
     from publisher.build import load_edition
@@ -198,6 +203,7 @@ def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
     assert not missing, missing[:20]
 
 
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
 def test_corpus_dollars_and_backslashes_stay_text(corpus):
     out, _ = corpus
     text = squeeze(pdf_text(out / "zh-Hans" / "articles" / "07-prices.pdf"))
@@ -205,6 +211,7 @@ def test_corpus_dollars_and_backslashes_stay_text(corpus):
         assert written in text, written
 
 
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
 def test_corpus_links_resolve_in_every_format(corpus):
     out, _ = corpus
     epub = out / "zh-Hans" / "realworld.epub"
