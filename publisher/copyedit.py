@@ -446,11 +446,27 @@ def _parse(body: str, asts: Any, reader: str = SOURCEPOS_FORMAT) -> Node:
     """pandoc's AST of ``body`` read as ``reader`` (cached in ``asts`` if given)."""
     document = asts.get(body, reader) if asts is not None else None
     if document is None:
-        # --quiet: pandoc's own warnings come from the build's parse, once.
-        document = json.loads(run_pandoc(["--from", reader, "--to", "json", "--quiet"], body))
+        document = json.loads(run_pandoc(*_pandoc_call(body, reader)))
         if asts is not None:
             asts.put(body, document, reader)
     return document
+
+
+def _pandoc_call(body: str, reader: str = SOURCEPOS_FORMAT) -> tuple[list[str], str]:
+    # --quiet: pandoc's own warnings come from the build's parse, once.
+    return ["--from", reader, "--to", "json", "--quiet"], body
+
+
+def pandoc_calls(text: str, shown: str, asts: Any) -> list[tuple[list[str], str]]:
+    """The pandoc calls :func:`find` will make for ``text`` (none it has cached), so
+    that they can be started ahead (``pandoc.runs_ahead``)."""
+    try:
+        body = split_front_matter(text, Path(shown))[1]
+    except SourceError:
+        body = text
+    if asts is not None and asts.has(body, SOURCEPOS_FORMAT):
+        return []
+    return [_pandoc_call(body)]
 
 
 def _build_blocks(body: str, asts: Any) -> list[Node]:

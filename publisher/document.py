@@ -27,7 +27,7 @@ from .limits import (
     source_date_epoch,
 )
 from .links import anchor, edition_links
-from .pandoc import pandoc_version, run_pandoc
+from .pandoc import pandoc_version, run_pandoc, runs_ahead
 from .pandoc_ast import Node, image_targets, iter_ast, map_ast, plain
 from .rawhtml import apply_policy
 from .sources import (
@@ -256,6 +256,11 @@ class AstCache:
         except (OSError, ValueError):
             return None
 
+    def has(self, text: str, reader: str = MARKDOWN_FORMAT) -> bool:
+        if self.folder is None:
+            return False
+        return (self.folder / f"{self.key(text, reader)}.json").is_file()
+
     def put(self, text: str, document: Node, reader: str = MARKDOWN_FORMAT) -> None:
         if self.folder is not None:
             self.pending[self.key(text, reader)] = document
@@ -291,22 +296,44 @@ def pandoc_message_line(message: str, body: str, first_line: int) -> int | None:
 def parse_markdown(article: ArticleSource, cache: AstCache, format: str) -> Node:
     """An article's Markdown body -> pandoc JSON document (cached, with pandoc's
     messages, which are reported on every parse, cached or not)."""
-    # Its own name in the cache: these entries also hold the messages, which other
-    # readers of the cache (copy-editing, with --quiet) have none of.
-    label = f"{format} with messages {CACHE_FORMAT}"
-    entry = cache.get(article.body, label)
+    entry = cache.get(article.body, _cache_label(format))
     if entry is None:
         messages: list[str] = []
-        output = run_pandoc(
-            ["--from", format, "--to", "json"], article.body, report=messages.append
-        )
+        output = run_pandoc(*_pandoc_call(article, format), report=messages.append)
         entry = {"document": json.loads(output), "messages": messages}
-        cache.put(article.body, entry, label)
+        cache.put(article.body, entry, _cache_label(format))
     for message in entry["messages"]:
         line = pandoc_message_line(message, article.body, article.body_first_line)
         shown = MESSAGE_AT_LINE.sub("", message)
         warn(f"pandoc: {shown}", path=display_path(article.path), line=line)
     return entry["document"]
+
+
+def _cache_label(format: str) -> str:
+    # Its own name in the cache: these entries also hold the messages, which other
+    # readers of the cache (copy-editing, with --quiet) have none of.
+    return f"{format} with messages {CACHE_FORMAT}"
+
+
+def _pandoc_call(article: ArticleSource, format: str) -> tuple[list[str], str]:
+    return ["--from", format, "--to", "json"], article.body
+
+
+def _pandoc_calls(source: EditionSource, cache: AstCache, format: str) -> list:
+    """The pandoc calls reading the edition will make (none cached): both parses of
+    each article, the build's and copy-editing's; none for an article nested too deep
+    for pandoc (refused before pandoc, by :func:`_parse_bounded`)."""
+    calls = []
+    for article in source.articles:
+        shown = display_path(article.path)
+        try:
+            check_line_nesting(article.body, shown, article.body_first_line)
+        except SourceError:
+            continue
+        if not cache.has(article.body, _cache_label(format)):
+            calls.append(_pandoc_call(article, format))
+        calls += copyedit.pandoc_calls(read_text(article.path), shown, cache)
+    return calls
 
 
 # A TeX comment: everything after an unescaped % is dropped from the formula.
@@ -462,9 +489,15 @@ def _parse_bounded(article: ArticleSource, cache: AstCache, format: str) -> Node
 def parse_edition(source: EditionSource, cache: AstCache | None = None) -> Edition:
     """Parse every article of a validated source folder into an :class:`Edition`."""
     cache = cache or AstCache(None)
+    format = markdown_format(source.config.math)
+    # pandoc's parses, started side by side: all, then read in order, as before.
+    with runs_ahead(_pandoc_calls(source, cache, format)):
+        return _parse_articles(source, cache, format)
+
+
+def _parse_articles(source: EditionSource, cache: AstCache, format: str) -> Edition:
     articles = []
     api_version: tuple[int, ...] = ()
-    format = markdown_format(source.config.math)
     documents = [_parse_bounded(article, cache, format) for article in source.articles]
     # Links between articles are resolved against every article's ids: all parsed first.
     parsed = list(zip(source.articles, documents, strict=True))

@@ -11,7 +11,9 @@ import datetime
 import os
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -92,13 +94,12 @@ def run_pandoc_binary(
     environment = dict(os.environ)
     if timestamp is not None:
         environment["SOURCE_DATE_EPOCH"] = str(int(timestamp.timestamp()))
-    result = subprocess.run(
-        [pandoc_path(), *([] if images_from else ["--sandbox"]), *arguments],
-        cwd=images_from,
-        input=text.encode("utf-8"),
-        capture_output=True,
-        env=environment,
-        check=False,
+    # Started by runs_ahead? (It starts none with a timestamp or images.)
+    started = None if timestamp or images_from else _ahead.pop((tuple(arguments), text), None)
+    result = (
+        started.result()
+        if started is not None
+        else _execute(arguments, text, environment, images_from)
     )
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip()
@@ -108,3 +109,53 @@ def run_pandoc_binary(
             raise BuildError(f"pandoc said, with no article to show it for: {message}")
         report(message)
     return result.stdout
+
+
+def _execute(
+    arguments: Sequence[str], text: str, environment: dict[str, str], images_from: Path | None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [pandoc_path(), *([] if images_from else ["--sandbox"]), *arguments],
+        cwd=images_from,
+        input=text.encode("utf-8"),
+        capture_output=True,
+        env=environment,
+        check=False,
+    )
+
+
+# Calls started by runs_ahead, by arguments and text, until run_pandoc takes them.
+_ahead: dict[tuple[tuple[str, ...], str], Future] = {}
+# Side by side: pandoc is a second per hundred articles, and reading comes before any
+# other work of a build.
+AHEAD = 4
+
+
+@contextmanager
+def runs_ahead(calls: Sequence[tuple[Sequence[str], str]]) -> Iterator[None]:
+    """Start these pandoc calls (arguments, input text) now, side by side; within the
+    block, :func:`run_pandoc` given the same arguments and text takes the started
+    call's result. What it prints, and in what order, does not change: the messages
+    are read where the call is made. Every call has ended when the block ends, so no
+    process forked afterwards inherits a pandoc's pipes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(AHEAD, os.cpu_count() or 1, len(calls))
+    if workers < 2:
+        yield
+        return
+    environment = dict(os.environ)
+    keys = []
+    with ThreadPoolExecutor(workers) as pool:
+        try:
+            for arguments, text in calls:
+                key = (tuple(arguments), text)
+                if key not in _ahead:
+                    _ahead[key] = pool.submit(_execute, arguments, text, environment, None)
+                    keys.append(key)
+            yield
+        finally:
+            for key in keys:
+                started = _ahead.pop(key, None)
+                if started is not None:
+                    started.cancel()

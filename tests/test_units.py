@@ -3,11 +3,13 @@ proofing one article, a light no-op, progress lines, the executor seam."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -256,3 +258,48 @@ def test_executors_run_every_unit_and_raise_its_error(executor):
         assert list(running.map_unordered(_square, [5])) == [25]
         with pytest.raises(ValueError, match="negative"):
             list(running.map_unordered(_square, [1, -1]))
+
+
+def test_pandoc_parses_start_side_by_side_and_report_in_order(tmp_path, monkeypatch):
+    """Reading starts every pandoc parse of the edition at once (pandoc.runs_ahead),
+    yet gives the edition and the messages, in article order, of one parse after the
+    other, and leaves no call behind."""
+    from publisher import pandoc
+    from publisher.build import load_edition
+    from publisher.errors import WarningCounter
+
+    source = tiny_edition(tmp_path, ("zh-Hans",))
+    for number, name in enumerate(TINY_ARTICLES):
+        path = source / name  # a pandoc warning in each: a link reference given twice
+        path.write_text(
+            path.read_text(encoding="utf-8") + f"\n[参{number}]: a.html\n[参{number}]: b.html\n",
+            encoding="utf-8",
+        )
+
+    execute, spans = pandoc._execute, []
+
+    def timed(*arguments):  # the real pandoc, its start and end noted
+        start = time.monotonic()
+        result = execute(*arguments)
+        spans.append((start, time.monotonic()))
+        return result
+
+    monkeypatch.setattr(pandoc, "_execute", timed)
+
+    def read(ahead: int) -> tuple[list, list[str]]:
+        monkeypatch.setattr(pandoc, "AHEAD", ahead)
+        spans.clear()
+        with WarningCounter() as said:
+            edition = load_edition(source)  # no cache: every parse runs pandoc
+        assert not pandoc._ahead
+        return [article.blocks for article in edition.articles], said.messages
+
+    def overlapping() -> bool:
+        return any(b[0] < a[1] and a[0] < b[1] for a, b in itertools.combinations(spans, 2))
+
+    side_by_side = read(4)
+    assert len(spans) == 4 and overlapping()  # two parses of each article, at once
+    assert side_by_side == read(1) and not overlapping()
+    duplicates = [m for m in side_by_side[1] if "Duplicate link reference" in m]
+    assert len(duplicates) == 2
+    assert [Path(n).name in m for n, m in zip(TINY_ARTICLES, duplicates, strict=True)] == [1, 1]
