@@ -24,12 +24,26 @@ from .errors import BuildError
 
 @cache
 def pandoc_path() -> str:
+    """pypandoc-binary's own pandoc, the one the project depends on, unless
+    PYPANDOC_PANDOC names another. (pypandoc's search runs every pandoc it finds
+    for its version, four processes in each process of a build, and prefers a
+    newer one elsewhere on the system, which would change the outputs.)"""
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if not os.environ.get("PYPANDOC_PANDOC") and os.access(bundled, os.X_OK):
+        return str(bundled)
     return pypandoc.get_pandoc_path()
 
 
 @cache
 def pandoc_version() -> str:
-    return pypandoc.get_pandoc_version()
+    """``3.9``: the second word of ``pandoc --version``, as pypandoc reads it."""
+    try:
+        result = subprocess.run(
+            [pandoc_path(), "--version"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise BuildError(f"pandoc ({pandoc_path()}) does not run: {error}") from None
+    return result.stdout.split()[1]
 
 
 # pandoc's messages start with their level in brackets; the lines after one

@@ -19,18 +19,21 @@ Style names, as editors see them in Word's style pane:
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import sys
 from pathlib import Path
 
-import pypandoc
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+# pandoc as publisher runs it: the project's own binary, in its sandbox.
+from publisher.pandoc import run_pandoc_binary
 
 # A4 with margins that give a comfortable 36-character line in 10.5 pt (五号).
 # The edition's page (edition.yaml `pdf:`) replaces these, in millimetres.
@@ -341,16 +344,8 @@ AFTER_AUTO_SPACE = (
 def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = None) -> None:
     """Write the reference document for one variant's ``fonts`` and the ``page`` (mm)."""
     page = {**PAGE, **(page or {})}
-    default = Path(target).with_suffix(".pandoc-default.docx")
-    pypandoc.convert_text(
-        "",
-        "docx",
-        format="markdown",
-        outputfile=str(default),
-        extra_args=["--print-default-data-file", "reference.docx"],
-    )
-    document = Document(str(default))
-    default.unlink()
+    default = run_pandoc_binary(["--print-default-data-file", "reference.docx"], "")
+    document = Document(io.BytesIO(default))
 
     section = document.sections[0]
     _set_page(section, page)

@@ -303,3 +303,24 @@ def test_pandoc_parses_start_side_by_side_and_report_in_order(tmp_path, monkeypa
     duplicates = [m for m in side_by_side[1] if "Duplicate link reference" in m]
     assert len(duplicates) == 2
     assert [Path(n).name in m for n, m in zip(TINY_ARTICLES, duplicates, strict=True)] == [1, 1]
+
+
+def test_pandoc_is_the_bundled_one_found_without_a_search(tmp_path):
+    """publisher runs pypandoc-binary's pandoc, found without pypandoc's search (which
+    runs every pandoc on the system), and reads its version as pypandoc does;
+    PYPANDOC_PANDOC still names another."""
+    import pypandoc
+
+    code = "from publisher import pandoc; print(pandoc.pandoc_path(), pandoc.pandoc_version())"
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.split() == [str(bundled), pypandoc.get_pandoc_version()], found.stderr
+    link = tmp_path / "pandoc"
+    link.symlink_to(bundled)
+    chosen = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYPANDOC_PANDOC": str(link)},
+    )
+    assert chosen.stdout.split()[0] == str(link), chosen.stderr
