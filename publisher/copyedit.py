@@ -457,13 +457,10 @@ def _pandoc_call(body: str, reader: str = SOURCEPOS_FORMAT) -> tuple[list[str], 
     return ["--from", reader, "--to", "json", "--quiet"], body
 
 
-def pandoc_calls(text: str, shown: str, asts: Any) -> list[tuple[list[str], str]]:
-    """The pandoc calls :func:`find` will make for ``text`` (none it has cached), so
-    that they can be started ahead (``pandoc.runs_ahead``)."""
-    try:
-        body = split_front_matter(text, Path(shown))[1]
-    except SourceError:
-        body = text
+def pandoc_calls(body: str, asts: Any) -> list[tuple[list[str], str]]:
+    """The pandoc calls :func:`find` will make for an article whose body (after its
+    front matter) is ``body``, none it has cached: so that they can be started ahead
+    (``pandoc.runs_ahead``)."""
     if asts is not None and asts.has(body, SOURCEPOS_FORMAT):
         return []
     return [_pandoc_call(body)]

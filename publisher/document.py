@@ -332,7 +332,8 @@ def _pandoc_calls(source: EditionSource, cache: AstCache, format: str) -> list:
             continue
         if not cache.has(article.body, _cache_label(format)):
             calls.append(_pandoc_call(article, format))
-        calls += copyedit.pandoc_calls(read_text(article.path), shown, cache)
+        # The body read_article split off: what copy-editing's find parses too.
+        calls += copyedit.pandoc_calls(article.body, cache)
     return calls
 
 
