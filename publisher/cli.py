@@ -269,8 +269,9 @@ def build(
     }
     if articles:
         options["articles"] = articles
+    own_workers = kind == "local" and archive is None
     with _user_errors(), terminate_on_signals(), WarningCounter() as counter, ExitStack() as own:
-        if kind == "local" and archive is None:
+        if own_workers:
             # The workers start before this process imports the build (half a second),
             # and load the writers while it reads the edition.
             options["executor"] = own.enter_context(
@@ -287,7 +288,7 @@ def build(
             out,
             ", ".join(variants) or "the edition's",
         )
-        if "executor" not in options:
+        if not own_workers:
             options["executor"] = own.enter_context(
                 open_executor(kind, scheduler, jobs, styles_folder, shared=archive is not None)
             )
