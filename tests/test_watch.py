@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 from conftest import ROOT
 from tiny import tiny_edition
@@ -25,18 +27,31 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@contextlib.contextmanager
+def running_watch(log: Path, *arguments, own_group: bool = False):
+    """`publisher watch ARGUMENTS`, its stderr in ``log``; killed if still running at the
+    end. ``own_group``: in a process group of its own, as a terminal starts it."""
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "publisher", "watch", *map(str, arguments)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=ROOT,
+            start_new_session=own_group,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_watch_rebuilds_on_save_survives_a_bad_edit_and_stops_on_ctrl_c(tmp_path):
     source = tiny_edition(tmp_path, variants=("zh-Hans",))
     out, log = tmp_path / "build", tmp_path / "stderr.txt"
     epub = out / "zh-Hans" / "tiny.epub"
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "publisher", "watch", "epub", "--source", source, "--out", out],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=ROOT,
-        )
-    try:
+    with running_watch(log, "epub", "--source", source, "--out", out) as process:
 
         def summaries() -> int:
             return len(re.findall(r"built \d+, up to date \d+, failed \d+", log.read_text()))
@@ -82,10 +97,6 @@ def test_watch_rebuilds_on_save_survives_a_bad_edit_and_stops_on_ctrl_c(tmp_path
             raise AssertionError("Ctrl-C did not stop the watch:\n" + log.read_text()) from None
         assert "watch stopped" in log.read_text()
         assert "Traceback" not in log.read_text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_watch_one_article_proofs_only_its_pdf(tmp_path):
@@ -96,16 +107,8 @@ def test_watch_one_article_proofs_only_its_pdf(tmp_path):
     source = tiny_edition(tmp_path, variants=("zh-Hans",))
     out, log = tmp_path / "build", tmp_path / "stderr.txt"
     proof = out / "zh-Hans" / "articles" / "03-zezhou.pdf"
-    command = ["watch", "pdf", "--article", "03-zezhou", "--jobs", "2", "--source", source]
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "publisher", *map(str, command), "--out", str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=ROOT,
-            start_new_session=True,  # its own process group, as in a terminal
-        )
-    try:
+    arguments = ["pdf", "--article", "03-zezhou", "--jobs", "2", "--source", source, "--out", out]
+    with running_watch(log, *arguments, own_group=True) as process:
         wait_for(lambda: "watching" in log.read_text(), 120, "the first build")
         first = proof.read_bytes()
         path = source / ARTICLE
@@ -123,7 +126,3 @@ def test_watch_one_article_proofs_only_its_pdf(tmp_path):
         assert process.wait(timeout=60) == 0, log.read_text()
         assert "watch stopped" in log.read_text()
         assert "Traceback" not in log.read_text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
