@@ -247,6 +247,49 @@ def test_font_file_read_only_when_needed():
     assert whole[:4] == b"ttcf" and len(whole) > 20_000_000
 
 
+def test_streams_serialised_once_per_write():
+    """With an identifier, pydyf hashes every object it has written: each stream is
+    made (serialised, compressed) once, and the file's bytes are pydyf's own."""
+    import io
+
+    import pydyf
+
+    from publisher.writers import pdf_costs
+
+    pdf_costs.install()
+    made = []
+
+    class Content:
+        """A stream item that notes each time pydyf turns it into bytes."""
+
+        def __str__(self) -> str:
+            made.append(1)
+            return "0 0 m 10 10 l S"
+
+    def pdf_bytes() -> bytes:
+        document = pydyf.PDF()
+        page = pydyf.Dictionary({"Type": "/Page", "Parent": document.pages.reference})
+        content = pydyf.Stream([Content(), b"BT ET"], compress=True)
+        document.add_object(content)
+        page["Contents"] = content.reference
+        document.add_page(page)
+        output = io.BytesIO()
+        document.write(output, b"1.7", b"edition-id", True)
+        return output.getvalue()
+
+    ours = pdf_bytes()
+    assert len(made) == 1
+    made.clear()
+    patched = pydyf.PDF.write, pydyf.Stream.data
+    pydyf.PDF.write, pydyf.Stream.data = pdf_costs.PYDYF_WRITE, pdf_costs.PYDYF_STREAM_DATA
+    try:
+        theirs = pdf_bytes()
+    finally:
+        pydyf.PDF.write, pydyf.Stream.data = patched
+    assert len(made) == 2  # what this saves: pydyf made the stream twice
+    assert ours == theirs and b"/ID" in ours
+
+
 def test_fonttools_subset_loaded_on_first_use():
     """WeasyPrint's fontTools fallbacks load when called, not with the PDF writer."""
     code = (

@@ -1,7 +1,7 @@
-"""Four costs WeasyPrint (70.x) and pydyf pay for every PDF, cut.
+"""Five costs WeasyPrint (70.x) and pydyf pay for every PDF, cut.
 
-Measured on the sample, they were a third of a PDF unit's time. The first
-three leave the PDF's bytes as they were:
+Measured on the sample, they were over a third of a PDF unit's time. All but
+the zlib level leave the PDF's bytes as they were:
 
 * Each font a page uses becomes a ``weasyprint.pdf.fonts.Font``, which first
   copies the whole font file out of HarfBuzz into Python: 20–27 MB for each
@@ -19,6 +19,10 @@ three leave the PDF's bytes as they were:
   the last glyph used, so one pass that also drops the hints gives the same
   bytes in 40 % of the time. Other fonts, or a HarfBuzz that does not, get the
   two passes.
+* Given a file identifier (ours comes from the edition), pydyf's ``PDF.write``
+  serialises every object a second time to hash it, compressing every stream
+  (the font subsets: megabytes) again: a tenth of a PDF unit. Here each
+  stream's bytes are made once per write and the hash reads those.
 * pydyf compresses every stream at zlib's level 9. A PDF's streams are mostly
   its font subsets, where level 9 takes twice the time of level 6 (zlib's
   default) and saves 0.3 % of their size. Here streams use level 6.
@@ -38,6 +42,8 @@ from weasyprint.text.ffi import ffi
 _installed = False
 # Set in a thread while a Font is made: its copy of the font file is deferred.
 _making = threading.local()
+# Set in a thread while pydyf writes a PDF: each stream's bytes, by the stream's id.
+_writing = threading.local()
 _ARRAY = re.compile(r"\s*([A-Za-z_][\w ]*?)\s*\[(\d+)\]\s*")
 
 
@@ -56,6 +62,7 @@ def install() -> None:
     _defer_file_copy()
     _one_type_per_array()
     _one_subset_pass_for_cff()
+    _streams_serialised_once()
     pydyf.zlib = _Zlib
     _installed = True
 
@@ -167,6 +174,33 @@ def subset_once(font: fonts.Font, to_unicode: dict, hinting: bool) -> bytes | No
     if harfbuzz.hb_face_get_glyph_count(face) != glyphs[-1] + 1:
         return None
     return fonts.get_hb_object_data(face) or None
+
+
+# pydyf's own, kept for the tests.
+PYDYF_WRITE = pydyf.PDF.write
+PYDYF_STREAM_DATA = pydyf.Stream.data
+
+
+def _streams_serialised_once() -> None:
+    serialise = PYDYF_STREAM_DATA.fget
+
+    def data(self: pydyf.Stream) -> bytes:
+        made = getattr(_writing, "streams", None)
+        if made is None:  # not within a write: the stream may still change
+            return serialise(self)
+        if id(self) not in made:  # the stream is kept with its bytes: its id is not reused
+            made[id(self)] = (self, serialise(self))
+        return made[id(self)][1]
+
+    def write(self: pydyf.PDF, *arguments: Any, **keywords: Any) -> Any:
+        _writing.streams = {}
+        try:
+            return PYDYF_WRITE(self, *arguments, **keywords)
+        finally:
+            _writing.streams = None
+
+    pydyf.Stream.data = property(data)
+    pydyf.PDF.write = write
 
 
 class _Zlib:
