@@ -34,14 +34,19 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import pickle
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from importlib import import_module
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .interrupts import stop_workers, worker_started, worker_task
+from .errors import BuildError
+from .interrupts import end_worker, forked_worker, stop_workers, worker_started, worker_task
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.connection import Connection
 
 U = TypeVar("U")
 R = TypeVar("R")
@@ -94,6 +99,58 @@ def _run_in_worker(function: Callable[[U], R], unit: U) -> R:
         return function(unit)
 
 
+def _first_worker(connections: Sequence[Connection], parent: int, preload: Sequence[str]) -> None:
+    """The first worker: loads ``preload``, then forks the other workers, which start
+    loaded (and share what was loaded, copy on write), then serves as one of them."""
+    _start_worker(parent, preload)
+    first, mine = os.getpid(), 0
+    for index in range(1, len(connections)):
+        pid = os.fork()
+        if pid == 0:
+            worker_started(first)
+            mine = index
+            break
+        forked_worker(pid)
+    for index, connection in enumerate(connections):
+        if index != mine:
+            connection.close()
+    _serve(connections[mine])
+
+
+def _serve(connection: Connection) -> None:
+    """A worker's loop: says it is ready (with its pid), then runs each (function, unit)
+    it is sent and sends back (True, result) or (False, exception), until told to stop."""
+    connection.send(os.getpid())
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):  # the main process is gone
+            return
+        except Exception as error:  # a task that does not unpickle here: a bug
+            _reply(connection, (False, _noted(error)))
+            continue
+        if task is None:
+            return
+        function, unit = task
+        try:
+            _reply(connection, (True, _run_in_worker(function, unit)))
+        except Exception as error:
+            _reply(connection, (False, _noted(error)))
+
+
+def _noted(error: Exception) -> Exception:
+    """The error, with the worker's traceback (lost in pickling) as a note."""
+    error.add_note("".join(traceback.format_exception(error)).rstrip())
+    return error
+
+
+def _reply(connection: Connection, reply: tuple[bool, Any]) -> None:
+    try:
+        connection.send(reply)
+    except (pickle.PicklingError, TypeError, AttributeError) as error:  # a bug, said as one
+        connection.send((False, RuntimeError(f"a result that does not pickle: {error}")))
+
+
 def default_jobs() -> int:
     """One worker per core this process may use."""
     try:
@@ -124,64 +181,133 @@ def build_executor(
     return pool
 
 
+class _Worker:
+    """This process's end of one worker: its connection, its pid once it is ready."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.pid: int | None = None
+
+
 class LocalExecutor:
-    """A pool of worker processes on this machine, started on first use and kept
-    until :meth:`close`. At most ``jobs`` units run at once; the next unit starts
-    as soon as a worker is free, so long units started first keep every core busy."""
+    """Worker processes on this machine, started at once (or on first use) and kept
+    until :meth:`close`. At most ``jobs`` units run at once; the next unit starts as
+    soon as a worker is free, so long units started first keep every core busy.
+
+    This process forks one worker, which loads ``preload`` (a second for WeasyPrint)
+    while this process reads the sources, then forks the others from itself: they
+    start loaded, so the loading is paid once rather than once per worker, and the
+    workers share its memory. Each worker has a pipe to this process: a task goes to
+    a worker that is free, and its result or error comes back on the same pipe.
+    """
 
     def __init__(self, jobs: int | None = None, preload: Sequence[str] = ()) -> None:
         self.jobs = jobs or default_jobs()
         self.preload = tuple(preload)
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers: list[_Worker] = []
+        self._first = 0  # the pid of the worker this process forked
+        self._running: dict[Connection, _Worker] = {}  # left running by a map not read to its end
         self._used = False
 
     def start(self) -> None:
         """Start the workers now rather than at the first unit, so that they load
-        ``preload`` (a second for WeasyPrint) while this process reads the sources.
-        Call it before this process starts any subprocess in another thread: a
-        worker forked meanwhile would inherit that subprocess's pipes."""
-        from concurrent.futures import ProcessPoolExecutor
+        ``preload`` while this process reads the sources. Call it before this process
+        starts any thread or subprocess: a worker forked meanwhile would inherit a
+        subprocess's pipes, or a lock another thread holds."""
+        from multiprocessing import Pipe
 
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                initializer=_start_worker,
-                initargs=(os.getpid(), self.preload),
-            )
-            # With the fork start method the first call forks every worker at once.
-            self._pool.submit(int)
+        if self._workers:
+            return
+        pairs = [Pipe() for _ in range(self.jobs)]
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the first worker; it never returns to the caller's code
+            code = 0
+            try:
+                for ours, _ in pairs:
+                    ours.close()
+                _first_worker([theirs for _, theirs in pairs], parent, self.preload)
+            except BaseException:
+                code = 1
+            end_worker(code)
+        self._first = pid
+        for _, theirs in pairs:
+            theirs.close()
+        self._workers = [_Worker(ours) for ours, _ in pairs]
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
-        # Imported here: multiprocessing is not needed by a build with nothing to do.
-        from concurrent.futures import FIRST_COMPLETED, wait
+        from multiprocessing.connection import wait
 
         self.start()
         self._used = True
-        # Submitted in the caller's order; the pool starts them as workers free up.
-        pending: set[Future] = {self._pool.submit(_run_in_worker, function, unit) for unit in units}
+        self._finish_running()
+        waiting = deque(units)  # in the caller's order: longest first
+        running = self._running
+        by_connection = {worker.connection: worker for worker in self._workers}
+        while waiting or running:
+            for worker in self._workers:
+                if waiting and worker.pid and worker.connection not in running:
+                    worker.connection.send((function, waiting.popleft()))
+                    running[worker.connection] = worker
+            starting = [w.connection for w in self._workers if not w.pid]
+            for connection in wait([*starting, *running]):
+                worker = by_connection[connection]
+                message = self._receive(worker)
+                if not worker.pid:  # its first message: it is ready
+                    worker.pid = message
+                    continue
+                del running[connection]
+                succeeded, value = message
+                if not succeeded:
+                    raise value
+                yield value
+
+    def _receive(self, worker: _Worker) -> Any:
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=id):
-                    yield future.result()
-        finally:
-            for future in pending:
-                future.cancel()
+            return worker.connection.recv()
+        except (EOFError, OSError):
+            self._stop()  # the others too: the pool is broken, as its build is
+            raise BuildError(
+                "a worker process stopped (killed, or out of memory?); what it was making "
+                "was not written\n  what to do: build again, with fewer --jobs if memory "
+                "is short"
+            ) from None
+
+    def _finish_running(self) -> None:
+        """Wait for the units a map left running when its caller stopped reading."""
+        while self._running:
+            self._receive(self._running.popitem()[1])
 
     def close(self) -> None:
-        if self._pool is not None and not self._used:
-            stop_workers(self._pool)  # started, never given a unit: not worth waiting for
-        elif self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = None
+        """Let running units finish, then stop the workers."""
+        if not self._workers:
+            return
+        if not self._used:  # started, never given a unit: not worth waiting for
+            self._stop()
+            return
+        try:
+            self._finish_running()
+        finally:
+            for worker in self._workers:
+                with suppress(OSError):
+                    worker.connection.send(None)
+                worker.connection.close()
+            self._workers = []
+            with suppress(ChildProcessError):
+                os.waitpid(self._first, 0)  # it waits for the workers it forked
+
+    def _stop(self) -> None:
+        stop_workers(self._first, [w.pid for w in self._workers if w.pid])
+        for worker in self._workers:
+            worker.connection.close()
+        self._workers, self._running = [], {}
 
     def __enter__(self) -> LocalExecutor:
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        if kind is not None and self._pool is not None:
+        if kind is not None and self._workers:
             # An error, Ctrl-C, SIGTERM: close() would let running units finish and
             # write; the workers stop now instead, removing their temporary files.
-            stop_workers(self._pool)
-            self._pool = None
+            self._stop()
         self.close()

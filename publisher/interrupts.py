@@ -6,7 +6,8 @@ cancelled, a closed SSH session) reaches only the main one. Both become a
 runs: temporary files are removed and the previous outputs stay in place. The
 main process then stops its workers and waits for them, and a worker whose
 parent dies (even by SIGKILL) is sent SIGTERM by the kernel, so none goes on
-writing. Exit status: 128 + the signal's number (143 for SIGTERM, 129 for SIGHUP).
+writing. (The main process forks the first worker, which forks the others: it
+ends after them, so waiting for it is waiting for all.) Exit status: 128 + the signal's number (143 for SIGTERM, 129 for SIGHUP).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import contextlib
 import ctypes
 import os
 import signal
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Iterable, Iterator
+from typing import NoReturn
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -54,27 +56,41 @@ def terminate_on_signals() -> Iterator[None]:
 
 
 _task_running = False
+# In the first worker: the workers it forked, which end before it does.
+_children: list[int] = []
+
+
+def end_worker(code: int) -> NoReturn:
+    """End this worker with exit status ``code``, after the workers it forked (told to
+    stop first, unless all is well: then they were told as this one was). Whoever waits
+    for the first worker has waited for them all."""
+    for pid in _children if code else ():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)  # ignored by one already cleaning up
+    for pid in _children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    os._exit(code)
 
 
 def _stop_worker(signum: int, frame: object) -> None:
     if _task_running:  # unwind the task: its finally blocks remove its temporary files
         _raise_once(signum, frame)
-    os._exit(128 + signum)  # idle: nothing to clean up
+    end_worker(128 + signum)  # idle: nothing to clean up
 
 
 @contextlib.contextmanager
 def worker_task() -> Iterator[None]:
     """Around a task in a worker: on SIGTERM or SIGHUP, clean up, then exit the worker.
 
-    The pool would catch the exception and wait for the next task, from a parent
-    that may be gone.
+    The worker would otherwise go on waiting for tasks from a parent that may be gone.
     """
     global _task_running
     _task_running = True
     try:
         yield
     except Terminated as stop:
-        os._exit(stop.exit_code)
+        end_worker(stop.exit_code)
     finally:
         _task_running = False
 
@@ -82,8 +98,9 @@ def worker_task() -> Iterator[None]:
 def worker_started(parent: int) -> None:
     """In a worker process of ``parent`` (a pid): die with the parent, and clean up on
     SIGTERM, SIGHUP or SIGINT. A terminal's Ctrl-C reaches the workers too: an idle
-    worker ends quietly (not with a traceback of the pool's queue), a busy one after
-    removing its temporary files; the parent stops the rest."""
+    worker ends quietly, a busy one after removing its temporary files; the parent
+    stops the rest."""
+    _children.clear()  # a worker forked by the first one has none
     for number in (*SIGNALS, signal.SIGINT):
         signal.signal(number, _stop_worker)
     with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere best effort
@@ -93,24 +110,29 @@ def worker_started(parent: int) -> None:
         os._exit(128 + signal.SIGTERM)
 
 
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool's workers now, and wait until each has removed its temporary files.
+def forked_worker(pid: int) -> None:
+    """In the first worker: ``pid`` is a worker it forked (see :func:`end_worker`)."""
+    _children.append(pid)
 
-    ``shutdown()`` alone would let running tasks finish and write their outputs.
+
+def stop_workers(first: int, pids: Iterable[int]) -> None:
+    """Stop the workers now (``first``, the one this process forked, and the others,
+    which it forked), and wait until each has removed its temporary files.
+
+    Letting them finish would let running units write their outputs.
     """
-    manager = getattr(pool, "_executor_manager_thread", None)
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)  # no task starts any more
-    for process in processes:
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            if process.is_alive():
-                os.kill(process.pid, signal.SIGTERM)
-    for process in processes:
-        process.join(WORKER_GRACE_SECONDS)
-        if process.is_alive():
-            process.kill()
-            process.join()
-    # The pool's thread notices its workers are gone and closes its pipes; left
-    # running, it races the interpreter's exit (a traceback from concurrent.futures).
-    if manager is not None:
-        manager.join(WORKER_GRACE_SECONDS)
+    for pid in {first, *pids}:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + WORKER_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(first, os.WNOHANG)[0] == 0:
+                time.sleep(0.01)
+                continue
+        return  # it has ended, after the others
+    for pid in {first, *pids}:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(first, 0)

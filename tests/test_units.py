@@ -7,6 +7,7 @@ import itertools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from outputs import pdf_fonts, pdf_text
 from pypdf import PdfReader
 from tiny import TINY_ARTICLES, tiny_edition
 
+from publisher.errors import PublisherError
 from publisher.executors import InlineExecutor, LocalExecutor
 from publisher.writers import FORMATS, format_named, writer_for
 
@@ -258,6 +260,41 @@ def test_executors_run_every_unit_and_raise_its_error(executor):
         assert list(running.map_unordered(_square, [5])) == [25]
         with pytest.raises(ValueError, match="negative"):
             list(running.map_unordered(_square, [1, -1]))
+
+
+def _loaded_where(module: str) -> tuple[int, int, bool]:
+    time.sleep(0.2)  # long enough that both workers take a unit
+    return os.getpid(), os.getppid(), module in sys.modules
+
+
+def _killed(n: int) -> int:
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a worker out of memory
+    return n
+
+
+def test_local_workers_load_once_and_stop_with_the_pool(tmp_path, monkeypatch):
+    """The first worker loads the writers, then forks the others: loaded once, not once
+    per worker. Every worker runs units, and none outlives close()."""
+    loads = tmp_path / "loads"
+    (tmp_path / "heavy_writer.py").write_text(
+        "import os, pathlib\n"
+        f"with pathlib.Path({str(loads)!r}).open('a') as f:\n"
+        "    f.write(f'{os.getpid()}\\n')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with LocalExecutor(3, preload=["heavy_writer"]) as pool:
+        ran = set(pool.map_unordered(_loaded_where, ["heavy_writer"] * 6))
+    assert len({pid for pid, _, _ in ran}) == 3, ran  # three workers took units
+    assert all(loaded for _, _, loaded in ran)
+    (first,) = map(int, loads.read_text().split())  # loaded in one process only
+    assert {parent for pid, parent, _ in ran if pid != first} == {first}
+    for pid, _, _ in ran:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    with LocalExecutor(2) as pool, pytest.raises(PublisherError, match="worker process stopped"):
+        list(pool.map_unordered(_killed, [1, 2, 3]))
 
 
 def test_pandoc_parses_start_side_by_side_and_report_in_order(tmp_path, monkeypatch):
