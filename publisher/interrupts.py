@@ -7,7 +7,8 @@ runs: temporary files are removed and the previous outputs stay in place. The
 main process then stops its workers and waits for them, and a worker whose
 parent dies (even by SIGKILL) is sent SIGTERM by the kernel, so none goes on
 writing. (The main process forks the first worker, which forks the others: it
-ends after them, so waiting for it is waiting for all.) Exit status: 128 + the signal's number (143 for SIGTERM, 129 for SIGHUP).
+ends after them, so waiting for it is waiting for all.) Exit status: 128 + the
+signal's number (143 for SIGTERM, 129 for SIGHUP).
 """
 
 from __future__ import annotations

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import charset_normalizer
 import opencc
-from charset_normalizer.constant import FREQUENCIES
 
 from .config import (
     ArticleMeta,
@@ -101,6 +99,8 @@ CLEARLY_BETTER = 3
 def _common_characters() -> frozenset[str]:
     """The 100 commonest Chinese characters (charset_normalizer's table), Simplified and
     Traditional forms: about 40% of running Chinese text."""
+    from charset_normalizer.constant import FREQUENCIES  # only for a file not in UTF-8
+
     simplified = "".join(FREQUENCIES["Chinese"])
     return frozenset(simplified + opencc.OpenCC("s2t").convert(simplified))
 
@@ -133,6 +133,8 @@ def encoding_candidates(data: bytes) -> list[str]:
             return [best]
     if chinese:
         return chinese
+    import charset_normalizer
+
     texts: dict[str, str] = {}  # decoded text -> the first encoding that gave it
     for match in charset_normalizer.from_bytes(data):
         if _decodes_to_chinese(data, match.encoding):  # GBK reads as GB2312 does: named once
