@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from . import yamltext
 from .errors import PublisherError, SourceError
 from .limits import (
     MAX_TITLE_CHARS,
@@ -385,9 +386,9 @@ def parse_yaml_mapping(text: str, path: Path, *, first_line: int = 1) -> tuple[d
     on line 2), so that every line reported is a line of the file.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yamltext.compose(text)
         check_yaml_expansion(node, path, first_line)
-        data = yaml.safe_load(text)
+        data = yamltext.load(text)
     except RecursionError:
         raise SourceError(
             path,

@@ -41,6 +41,7 @@ from typing import Any
 import autocorrect_py as autocorrect
 import yaml
 
+from . import yamltext
 from .atomic import write_atomically
 from .errors import SourceError, logger
 from .pandoc import run_pandoc
@@ -500,6 +501,7 @@ def _front_matter_runs(yaml_text: str, base: int, text: str) -> list[_Run]:
     """The text fields of the front matter (``yaml_text``, at ``base`` in the file's
     ``text``), placed where the YAML has them."""
     try:
+        # PyYAML's own parser: its marks count characters, as the runs must (yamltext.py).
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return []  # reading the article reports it
@@ -654,7 +656,7 @@ def _front_matter_data(text: str, shown: str) -> dict:
         yaml_text, _body, _line = split_front_matter(text, Path(shown))
     except SourceError:
         return {}
-    data = yaml.safe_load(yaml_text)
+    data = yamltext.load(yaml_text)
     return data if isinstance(data, dict) else {}
 
 

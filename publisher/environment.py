@@ -15,8 +15,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
+from . import yamltext
 from .errors import BuildError
 from .pandoc import pandoc_version
 
@@ -41,7 +40,7 @@ def font_families(styles_folder: Path) -> list[str]:
     epub = styles_folder / "epub.yaml"
     if epub.is_file():
         names.update(
-            (yaml.safe_load(epub.read_text(encoding="utf-8")) or {}).get("families", {}).values()
+            (yamltext.load(epub.read_text(encoding="utf-8")) or {}).get("families", {}).values()
         )
     return sorted(names) + list(GENERIC_FAMILIES)
 

@@ -12,9 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from . import DEFAULT_STYLES
+from . import DEFAULT_STYLES, yamltext
 from .atomic import atomic_target
 from .errors import BuildError
 from .limits import running_head
@@ -61,7 +59,7 @@ class Styles:
 
     def docx_fonts(self, variant: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
         """The variant's DOCX fonts from docx-fonts.yaml, with the edition's ``overrides``."""
-        table = yaml.safe_load(self.file("docx-fonts.yaml").read_text(encoding="utf-8"))
+        table = yamltext.load(self.file("docx-fonts.yaml").read_text(encoding="utf-8"))
         if variant not in table:
             raise BuildError(f"{self.file('docx-fonts.yaml')}: no fonts for {variant}; add them")
         return {**table[variant], **(overrides or {})}

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from ebooklib import epub
 from lxml import etree
 from lxml import html as lxml_html
 
+from .. import yamltext
 from ..cover import cover_png
 from ..document import Article
 from ..errors import BuildError, logger, warn
@@ -99,7 +99,7 @@ class _Package:
         self.edition = context.edition
         self.styles: Styles = context.styles
         self.cache = context.cache
-        self.design: dict[str, Any] = yaml.safe_load(
+        self.design: dict[str, Any] = yamltext.load(
             context.styles.file("epub.yaml").read_text(encoding="utf-8")
         )
         families = self.design["families"]
