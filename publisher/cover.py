@@ -11,10 +11,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .fonts import find_face
 from .punctuation import NO_LINE_START
+
+# Shades from the background to the text colour: enough for smooth type edges.
+SHADES = 64
 
 # A line may not start with these (closing punctuation, GB/T 15834 kinsoku):
 # they stay at the end of the line before.
@@ -47,10 +50,17 @@ def cover_png(
     publisher: str | None,
     date: str | None,
 ) -> bytes:
-    """The cover as PNG bytes, laid out by ``design`` (the ``cover`` map of epub.yaml)."""
+    """The cover as PNG bytes, laid out by ``design`` (the ``cover`` map of epub.yaml).
+
+    The type is drawn as coverage in one channel (0: background, 255: text), then
+    each pixel becomes one of ``SHADES`` colours from the background to the text
+    colour, keeping every anti-aliased edge; the rule is one more colour. A palette
+    PNG: a third of the size of an RGB one, and made in a third of the time of an
+    RGB image reduced to a palette afterwards.
+    """
     width, height, margin = design["width"], design["height"], design["margin"]
-    image = Image.new("RGB", (width, height), design["background"])
-    draw = ImageDraw.Draw(image)
+    coverage = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(coverage)
 
     spec = design["title"]
     font = _font(family, spec["style"], spec["size"])
@@ -58,25 +68,28 @@ def cover_png(
     step = spec["size"] * spec["line_height"]
     y = height * spec["top"]
     for line in lines:
-        draw.text((width / 2, y), line, font=font, fill=design["text"], anchor="mt")
+        draw.text((width / 2, y), line, font=font, fill=255, anchor="mt")
         y += step
-    # A short rule under the title, as on a newspaper supplement's front.
-    rule_y = y + spec["size"] * 0.4
-    draw.rectangle(
-        (width / 2 - margin, rule_y, width / 2 + margin, rule_y + 8), fill=design["rule"]
-    )
-
     for key, text in (("date", date), ("publisher", publisher)):
         if text:
             spec = design[key]
             font = _font(family, spec["style"], spec["size"])
             y = height * (1 - spec["bottom"])
-            draw.text((width / 2, y), text, font=font, fill=design["text"], anchor="md")
+            draw.text((width / 2, y), text, font=font, fill=255, anchor="md")
 
-    # Three colours and the anti-aliased edges between them: a 64-colour palette keeps
-    # every shade, and the PNG is a third of the size, made in a third of the time
-    # of an RGB one compressed to the last byte (a third of a second per EPUB).
-    palette = image.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    image = coverage.point([round(value * (SHADES - 1) / 255) for value in range(256)])
+    # A short rule under the title, as on a newspaper supplement's front.
+    rule_y = height * design["title"]["top"] + step * len(lines) + design["title"]["size"] * 0.4
+    ImageDraw.Draw(image).rectangle(
+        (width / 2 - margin, rule_y, width / 2 + margin, rule_y + 8), fill=SHADES
+    )
+    background, ink = ImageColor.getrgb(design["background"]), ImageColor.getrgb(design["text"])
+    palette = [
+        round(b + (i - b) * shade / (SHADES - 1))
+        for shade in range(SHADES)
+        for b, i in zip(background[:3], ink[:3], strict=True)
+    ]
+    image.putpalette([*palette, *ImageColor.getrgb(design["rule"])[:3]])  # L becomes P
     buffer = io.BytesIO()
-    palette.save(buffer, format="PNG", compress_level=6)
+    image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()

