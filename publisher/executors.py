@@ -34,16 +34,23 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import pickle
+import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from .errors import BuildError
-from .interrupts import end_worker, forked_worker, stop_workers, worker_started, worker_task
+from .interrupts import (
+    end_worker,
+    forked_worker,
+    signals_held,
+    stop_workers,
+    worker_started,
+    worker_task,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -99,18 +106,33 @@ def _run_in_worker(function: Callable[[U], R], unit: U) -> R:
         return function(unit)
 
 
+def _leave_parent_behind(keep: Sequence[Connection]) -> None:
+    """In the first worker, just forked: close every file it inherited but the standard
+    streams and ``keep``, its pipes. The parent's objects stay, unused: frozen out of
+    the garbage collector first, so that none closes a file number reused here."""
+    gc.freeze()
+    with suppress(ValueError):
+        signal.set_wakeup_fd(-1)  # an event loop's, in the parent
+    low = 3
+    for number in sorted({connection.fileno() for connection in keep}):
+        os.closerange(low, number)
+        low = number + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+
+
 def _first_worker(connections: Sequence[Connection], parent: int, preload: Sequence[str]) -> None:
     """The first worker: loads ``preload``, then forks the other workers, which start
     loaded (and share what was loaded, copy on write), then serves as one of them."""
     _start_worker(parent, preload)
     first, mine = os.getpid(), 0
     for index in range(1, len(connections)):
-        pid = os.fork()
-        if pid == 0:
-            worker_started(first)
-            mine = index
-            break
-        forked_worker(pid)
+        with signals_held():  # a stop signal waits until the fork is noted on both sides
+            pid = os.fork()
+            if pid == 0:
+                worker_started(first)
+                mine = index
+                break
+            forked_worker(pid)
     for index, connection in enumerate(connections):
         if index != mine:
             connection.close()
@@ -147,8 +169,8 @@ def _noted(error: Exception) -> Exception:
 def _reply(connection: Connection, reply: tuple[bool, Any]) -> None:
     try:
         connection.send(reply)
-    except (pickle.PicklingError, TypeError, AttributeError) as error:  # a bug, said as one
-        connection.send((False, RuntimeError(f"a result that does not pickle: {error}")))
+    except Exception as error:  # the result does not pickle: a bug, said as one
+        connection.send((False, RuntimeError(f"a result that does not pickle: {error!r}")))
 
 
 def default_jobs() -> int:
@@ -211,29 +233,34 @@ class LocalExecutor:
 
     def start(self) -> None:
         """Start the workers now rather than at the first unit, so that they load
-        ``preload`` while this process reads the sources. Call it before this process
-        starts any thread or subprocess: a worker forked meanwhile would inherit a
-        subprocess's pipes, or a lock another thread holds."""
+        ``preload`` while this process reads the sources; or again, after they were
+        stopped (a worker died). A worker keeps none of this process's open files but
+        its pipe and the standard streams: a lock held here (``output_lock``) is not
+        held by the workers too."""
         from multiprocessing import Pipe
 
         if self._workers:
             return
         pairs = [Pipe() for _ in range(self.jobs)]
         parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the first worker; it never returns to the caller's code
-            code = 0
-            try:
-                for ours, _ in pairs:
-                    ours.close()
-                _first_worker([theirs for _, theirs in pairs], parent, self.preload)
-            except BaseException:
-                code = 1
-            end_worker(code)
-        self._first = pid
+        with signals_held():  # a stop signal waits until the fork is noted on both sides
+            pid = os.fork()
+            if pid == 0:  # the first worker; it never returns to the caller's code
+                code = 0
+                try:
+                    _leave_parent_behind([theirs for _, theirs in pairs])
+                    _first_worker([theirs for _, theirs in pairs], parent, self.preload)
+                except Exception:
+                    traceback.print_exc()  # the parent only learns that the worker stopped
+                    code = 1
+                except BaseException:
+                    code = 1
+                end_worker(code)
+            self._first = pid
         for _, theirs in pairs:
             theirs.close()
         self._workers = [_Worker(ours) for ours, _ in pairs]
+        self._running = {}
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
         from multiprocessing.connection import wait
@@ -247,7 +274,10 @@ class LocalExecutor:
         while waiting or running:
             for worker in self._workers:
                 if waiting and worker.pid and worker.connection not in running:
-                    worker.connection.send((function, waiting.popleft()))
+                    try:
+                        worker.connection.send((function, waiting.popleft()))
+                    except OSError:  # an idle worker that died
+                        self._broken()
                     running[worker.connection] = worker
             starting = [w.connection for w in self._workers if not w.pid]
             for connection in wait([*starting, *running]):
@@ -266,12 +296,17 @@ class LocalExecutor:
         try:
             return worker.connection.recv()
         except (EOFError, OSError):
-            self._stop()  # the others too: the pool is broken, as its build is
-            raise BuildError(
-                "a worker process stopped (killed, or out of memory?); what it was making "
-                "was not written\n  what to do: build again, with fewer --jobs if memory "
-                "is short"
-            ) from None
+            self._broken()
+        except Exception as error:  # a result or error that does not unpickle here
+            return False, RuntimeError(f"a worker's reply could not be read: {error!r}")
+
+    def _broken(self) -> NoReturn:
+        self._stop()  # the others too: the pool is broken, as its build is
+        raise BuildError(
+            "a worker process stopped (killed, or out of memory?); what it was making "
+            "was not written\n  what to do: build again, with fewer --jobs if memory "
+            "is short"
+        )
 
     def _finish_running(self) -> None:
         """Wait for the units a map left running when its caller stopped reading."""
@@ -287,6 +322,8 @@ class LocalExecutor:
             return
         try:
             self._finish_running()
+        except BuildError:  # a worker gone meanwhile (Ctrl-C reaches them too): stopped
+            return
         finally:
             for worker in self._workers:
                 with suppress(OSError):
@@ -297,6 +334,8 @@ class LocalExecutor:
                 os.waitpid(self._first, 0)  # it waits for the workers it forked
 
     def _stop(self) -> None:
+        if not self._workers:
+            return
         stop_workers(self._first, [w.pid for w in self._workers if w.pid])
         for worker in self._workers:
             worker.connection.close()

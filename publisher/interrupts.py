@@ -4,10 +4,11 @@ A terminal's Ctrl-C reaches every process of the build; ``kill`` (a CI job
 cancelled, a closed SSH session) reaches only the main one. Both become a
 :class:`Terminated` exception, a ``KeyboardInterrupt``, so every ``finally``
 runs: temporary files are removed and the previous outputs stay in place. The
-main process then stops its workers and waits for them, and a worker whose
-parent dies (even by SIGKILL) is sent SIGTERM by the kernel, so none goes on
-writing. (The main process forks the first worker, which forks the others: it
-ends after them, so waiting for it is waiting for all.) Exit status: 128 + the
+main process then stops its workers and waits for them. The main process forks
+the first worker, which forks the others: it ends after them, so waiting for it
+is waiting for all. A worker whose parent dies (even by SIGKILL) is sent SIGTERM
+by the kernel; the first worker passes it on to the others before it ends, so
+none goes on writing. Exit status: 128 + the
 signal's number (143 for SIGTERM, 129 for SIGHUP).
 """
 
@@ -75,6 +76,7 @@ def end_worker(code: int) -> NoReturn:
 
 
 def _stop_worker(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
     if _task_running:  # unwind the task: its finally blocks remove its temporary files
         _raise_once(signum, frame)
     end_worker(128 + signum)  # idle: nothing to clean up
@@ -82,7 +84,8 @@ def _stop_worker(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def worker_task() -> Iterator[None]:
-    """Around a task in a worker: on SIGTERM or SIGHUP, clean up, then exit the worker.
+    """Around a task in a worker: on SIGTERM, SIGHUP or SIGINT, clean up, then exit the
+    worker.
 
     The worker would otherwise go on waiting for tasks from a parent that may be gone.
     """
@@ -109,6 +112,22 @@ def worker_started(parent: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(128 + signal.SIGTERM)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # held back by the fork
+
+
+_STOPPING = {signal.SIGINT, *SIGNALS}
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP held back meanwhile, and delivered when the block ends:
+    around a fork, so that neither side is stopped before it has noted the other. A
+    worker forked here lets them through once it has its handlers (worker_started)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def forked_worker(pid: int) -> None:

@@ -297,6 +297,54 @@ def test_a_worker_that_dies_is_an_error_not_a_hang():
         list(pool.map_unordered(_killed, [1, 2, 3]))
 
 
+def _open_files(_: int) -> list[str]:
+    time.sleep(0.2)  # both workers take one
+    fds = Path("/proc/self/fd")
+    return [os.readlink(fd) for fd in fds.iterdir() if fd.exists()]
+
+
+def _ends_as_on_ctrl_c(seconds: float) -> float:
+    time.sleep(seconds)
+    if seconds:
+        os._exit(130)  # as a worker does on Ctrl-C (interrupts.py)
+    return seconds
+
+
+def test_workers_hold_no_lock_of_this_process_and_start_again(tmp_path):
+    """Workers started while this process holds the output lock keep none of its files
+    (or the next build would wait for them forever); a pool whose worker died starts
+    afresh at the next map (a watch goes on)."""
+    import fcntl
+
+    from publisher.atomic import output_lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with LocalExecutor(2) as pool:
+        with output_lock(out):
+            opened = [path for files in pool.map_unordered(_open_files, [1, 2]) for path in files]
+        assert opened and str(out) not in opened
+        descriptor = os.open(out, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: nobody holds it
+        finally:
+            os.close(descriptor)
+        with pytest.raises(PublisherError, match="worker process stopped"):
+            list(pool.map_unordered(_killed, [1, 2]))
+        assert sorted(pool.map_unordered(_square, [2, 3])) == [4, 9]
+
+
+def test_closing_after_workers_ended_on_ctrl_c_is_quiet():
+    """A watch stopped by Ctrl-C mid-build closes its pool after the workers have ended
+    on the same Ctrl-C: close() returns, as the pool it replaced did."""
+    pool = LocalExecutor(2)
+    results = pool.map_unordered(_ends_as_on_ctrl_c, [0.5, 0])
+    assert next(results) == 0
+    results.close()  # the caller stops reading; one unit is still running
+    pool.close()
+    assert not pool._workers
+
+
 def test_pandoc_parses_start_side_by_side_and_report_in_order(tmp_path, monkeypatch):
     """Reading starts every pandoc parse of the edition at once (pandoc.runs_ahead),
     yet gives the edition and the messages, in article order, of one parse after the
