@@ -70,6 +70,9 @@ def cover_png(
     for line in lines:
         draw.text((width / 2, y), line, font=font, fill=255, anchor="mt")
         y += step
+    # A short rule under the title, as on a newspaper supplement's front (drawn below,
+    # in its own colour).
+    rule_y = y + spec["size"] * 0.4
     for key, text in (("date", date), ("publisher", publisher)):
         if text:
             spec = design[key]
@@ -78,8 +81,6 @@ def cover_png(
             draw.text((width / 2, y), text, font=font, fill=255, anchor="md")
 
     image = coverage.point([round(value * (SHADES - 1) / 255) for value in range(256)])
-    # A short rule under the title, as on a newspaper supplement's front.
-    rule_y = height * design["title"]["top"] + step * len(lines) + design["title"]["size"] * 0.4
     ImageDraw.Draw(image).rectangle(
         (width / 2 - margin, rule_y, width / 2 + margin, rule_y + 8), fill=SHADES
     )

@@ -242,14 +242,15 @@ class LocalExecutor:
         if self._workers:
             return
         pairs = [Pipe() for _ in range(self.jobs)]
+        theirs = [connection for _, connection in pairs]
         parent = os.getpid()
         with signals_held():  # a stop signal waits until the fork is noted on both sides
             pid = os.fork()
             if pid == 0:  # the first worker; it never returns to the caller's code
                 code = 0
                 try:
-                    _leave_parent_behind([theirs for _, theirs in pairs])
-                    _first_worker([theirs for _, theirs in pairs], parent, self.preload)
+                    _leave_parent_behind(theirs)
+                    _first_worker(theirs, parent, self.preload)
                 except Exception:
                     traceback.print_exc()  # the parent only learns that the worker stopped
                     code = 1
@@ -257,10 +258,9 @@ class LocalExecutor:
                     code = 1
                 end_worker(code)
             self._first = pid
-        for _, theirs in pairs:
-            theirs.close()
+        for connection in theirs:
+            connection.close()
         self._workers = [_Worker(ours) for ours, _ in pairs]
-        self._running = {}
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
         from multiprocessing.connection import wait

@@ -8,8 +8,8 @@ main process then stops its workers and waits for them. The main process forks
 the first worker, which forks the others: it ends after them, so waiting for it
 is waiting for all. A worker whose parent dies (even by SIGKILL) is sent SIGTERM
 by the kernel; the first worker passes it on to the others before it ends, so
-none goes on writing. Exit status: 128 + the
-signal's number (143 for SIGTERM, 129 for SIGHUP).
+none goes on writing. Exit status: 128 + the signal's number (143 for SIGTERM,
+129 for SIGHUP).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from typing import NoReturn
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# What stops a worker: those, and a terminal's Ctrl-C.
+_STOPPING = {signal.SIGINT, *SIGNALS}
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WORKER_GRACE_SECONDS = 10
 
@@ -105,7 +107,7 @@ def worker_started(parent: int) -> None:
     worker ends quietly, a busy one after removing its temporary files; the parent
     stops the rest."""
     _children.clear()  # a worker forked by the first one has none
-    for number in (*SIGNALS, signal.SIGINT):
+    for number in _STOPPING:
         signal.signal(number, _stop_worker)
     with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere best effort
         libc = ctypes.CDLL(None, use_errno=True)
@@ -113,9 +115,6 @@ def worker_started(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(128 + signal.SIGTERM)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # held back by the fork
-
-
-_STOPPING = {signal.SIGINT, *SIGNALS}
 
 
 @contextlib.contextmanager
