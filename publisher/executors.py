@@ -246,17 +246,19 @@ class LocalExecutor:
         parent = os.getpid()
         with signals_held():  # a stop signal waits until the fork is noted on both sides
             pid = os.fork()
-            if pid == 0:  # the first worker; it never returns to the caller's code
-                code = 0
+            if pid == 0:  # a worker (the first, or one it forked): it never returns
+                code = 1
                 try:
                     _leave_parent_behind(theirs)
                     _first_worker(theirs, parent, self.preload)
-                except Exception:
-                    traceback.print_exc()  # the parent only learns that the worker stopped
-                    code = 1
-                except BaseException:
-                    code = 1
-                end_worker(code)
+                    code = 0
+                except Exception:  # the parent only learns that the worker stopped: say why
+                    # On the standard error itself: sys.stderr may be an object of the
+                    # parent's (a test's capture) whose file was closed here.
+                    with suppress(OSError):
+                        os.write(2, traceback.format_exc().encode("utf-8", "replace"))
+                finally:
+                    end_worker(code)  # whatever was raised meanwhile, even by the above
             self._first = pid
         for connection in theirs:
             connection.close()

@@ -334,6 +334,24 @@ def test_workers_hold_no_lock_of_this_process_and_start_again(tmp_path):
         assert sorted(pool.map_unordered(_square, [2, 3])) == [4, 9]
 
 
+def test_a_worker_that_cannot_start_says_why_and_never_returns(tmp_path, monkeypatch, capfd):
+    """A worker whose writers do not load prints why on the standard error and ends;
+    the build fails clearly. sys.stderr here is closed, as a test's capture is in a
+    worker once it has closed the files it inherited: the worker must neither fail on
+    it nor, failing, return into the code that forked it."""
+    (tmp_path / "broken_writer.py").write_text("raise ImportError('no such library: libpango')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    closed = (tmp_path / "stderr").open("w")
+    closed.close()
+    monkeypatch.setattr(sys, "stderr", closed)
+    with (
+        LocalExecutor(2, preload=["broken_writer"]) as pool,
+        pytest.raises(PublisherError, match="worker process stopped"),
+    ):
+        list(pool.map_unordered(_square, [1]))
+    assert "no such library: libpango" in capfd.readouterr().err
+
+
 def test_closing_after_workers_ended_on_ctrl_c_is_quiet():
     """A watch stopped by Ctrl-C mid-build closes its pool after the workers have ended
     on the same Ctrl-C: close() returns, as the pool it replaced did."""
