@@ -25,7 +25,6 @@ from .variants import (
     TextConverter,
     Variant,
     collect_runs,
-    map_position,
 )
 
 OPENCC_DATA = Path(__file__).parent / "data" / "opencc"
@@ -153,7 +152,7 @@ def find_ambiguities(edition: Edition, variants: list[Variant]) -> list[Ambiguit
     converters = [TextConverter(v, edition.dictionary) for v in variants if v.opencc_config]
     passages = edition_passages(edition)
     texts = [passage.text for passage in passages]
-    conversions = {c.variant.tag: c.convert_all(texts) for c in converters}
+    conversions = {c.variant.tag: c.align(texts) for c in converters}
     found = []
     for index, passage in enumerate(passages):
         text = passage.text
@@ -163,9 +162,7 @@ def find_ambiguities(edition: Edition, variants: list[Variant]) -> list[Ambiguit
                 continue
             chosen = {}
             for tag, converted in conversions.items():
-                target = converted[index]
-                at = map_position(text, target, position)
-                chosen[tag] = target[at : at + 1]
+                chosen[tag] = converted[index].reading(position)
             line, column = passage.place(position)
             context = passage.context(position, position + 1)
             found.append(Ambiguity(passage.path, line, column, char, table[char], chosen, context))

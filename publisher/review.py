@@ -52,7 +52,7 @@ from .ambiguities import (
 from .atomic import write_atomically
 from .errors import PublisherError
 from .sources import DICTIONARY_FILE, display_path, read_dictionary, read_text
-from .variants import TextConverter, Variant
+from .variants import Conversion, TextConverter, Variant
 
 if TYPE_CHECKING:
     from .document import Edition
@@ -133,74 +133,6 @@ def normalise(text: str) -> str:
 # ---------------------------------------------------------------- positions
 
 
-class Alignment:
-    """Which characters of a text became which characters of its conversion.
-
-    Conversions mostly keep the length; where they do not (Taiwan's 优化 →
-    最佳化), difflib matches what is unchanged and a changed stretch maps as a
-    whole. Simplified and Traditional share few characters, so such a
-    conversion is best aligned through ``via``, the same text converted without
-    the length-changing step (s2tw for s2twp): the two differ only where the
-    phrases were replaced.
-    """
-
-    def __init__(self, source: str, target: str, via: str | None = None) -> None:
-        self.steps = (
-            [_Blocks(source, via), _Blocks(via, target)]
-            if via is not None
-            else [_Blocks(source, target)]
-        )
-
-    def target(self, start: int, end: int) -> tuple[int, int]:
-        """The span of the conversion that ``source[start:end]`` became."""
-        for step in self.steps:
-            start, end = step.map(start, end, 0)
-        return start, end
-
-    def source(self, start: int, end: int) -> tuple[int, int]:
-        """The span of the source that became ``target[start:end]``."""
-        for step in reversed(self.steps):
-            start, end = step.map(start, end, 2)
-        return start, end
-
-
-class _Blocks:
-    """One alignment step: identity for equal lengths, else difflib's blocks."""
-
-    def __init__(self, source: str, target: str) -> None:
-        self.blocks: list[tuple[int, int, int, int]] | None = None
-        if len(source) != len(target):
-            self.blocks = []
-            matcher = difflib.SequenceMatcher(None, source, target, autojunk=False)
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-                if tag == "equal" or i2 - i1 == j2 - j1:
-                    pairs = zip(range(i1, i2), range(j1, j2), strict=True)
-                    self.blocks += [(i, i + 1, j, j + 1) for i, j in pairs]
-                else:
-                    self.blocks.append((i1, i2, j1, j2))
-            self.starts = ([b[0] for b in self.blocks], [b[2] for b in self.blocks])
-
-    def map(self, start: int, end: int, side: int) -> tuple[int, int]:
-        """``side`` 0 maps source to target, 2 target to source."""
-        if self.blocks is None:
-            return start, end
-        other = 2 - side
-        starts = self.starts[side // 2]
-        # Blocks are in order on both sides: only the one before the first that
-        # starts at ``start`` can reach into the span from the left.
-        first = max(0, bisect.bisect_left(starts, start) - 1)
-        touched = []
-        for block in self.blocks[first:]:
-            if block[side] >= max(end, start + 1):
-                break
-            if (block[side] < end and start < block[side + 1]) or block[side] == start:
-                touched.append(block)
-        if not touched:  # the very end of the text
-            last = self.blocks[-1][other + 1] if self.blocks else 0
-            return last, last
-        return min(b[other] for b in touched), max(b[other + 1] for b in touched)
-
-
 class Reader:
     """A variant's conversion, as the build makes it (with the edition's dictionary),
     and where each source character went."""
@@ -218,14 +150,9 @@ class Reader:
     def convert(self, texts: list[str]) -> list[str]:
         return self.converter.convert_all(texts)
 
-    def read(self, texts: list[str]) -> list[tuple[str, Alignment]]:
-        """Each text's conversion with its alignment."""
-        converted = self.convert(texts)
-        bridges = self.bridge.convert_all(texts) if self.bridge else [None] * len(texts)
-        return [
-            (target, Alignment(text, target, via))
-            for text, target, via in zip(texts, converted, bridges, strict=True)
-        ]
+    def read(self, texts: list[str]) -> list[tuple[str, Conversion]]:
+        """Each text's conversion, with where each part of it came from."""
+        return [(conversion.target, conversion) for conversion in self.converter.align(texts)]
 
 
 # ---------------------------------------------------------------- findings
@@ -425,7 +352,7 @@ def _expand(words: list[tuple[int, int]], start: int, end: int) -> tuple[int, in
 def converter_hits(
     text: str,
     ours: str,
-    alignment: Alignment,
+    alignment: Conversion,
     theirs: str,
     words: list[tuple[int, int]],
     tag: str,
@@ -447,7 +374,7 @@ def converter_hits(
 
 
 def vocabulary_hits(
-    ours: str, alignment: Alignment, plain: str, words: list[tuple[int, int]]
+    ours: str, alignment: Conversion, plain: str, words: list[tuple[int, int]]
 ) -> list[Hit]:
     """Where Taiwan's phrases (s2twp) word the text differently from s2tw."""
     return _differences("vocabulary", TAIWAN, ours, alignment, plain, words, str)
@@ -457,7 +384,7 @@ def _differences(
     signal: str,
     tag: str,
     ours: str,
-    alignment: Alignment,
+    alignment: Conversion,
     other: str,
     words: list[tuple[int, int]],
     normal: Callable[[str], str],
@@ -467,7 +394,7 @@ def _differences(
         return []
     hits = []
     for j1, j2, k1, k2 in _changes(normal(ours), normal(other)):
-        core = alignment.source(j1, j2)
+        core = alignment.source_span(j1, j2)
         start, end = _expand(words, *core)
         hits.append(Hit(signal, tag, start, end, core, [(j1, j2, other[k1:k2])]))
     return hits
@@ -496,7 +423,7 @@ def _changes(ours: str, other: str) -> Iterable[tuple[int, int, int, int]]:
 def segmentation_hits(
     text: str,
     ours: str,
-    alignment: Alignment,
+    alignment: Conversion,
     words: list[tuple[int, int]],
     alone: list[str],
     reader: Reader,
@@ -508,13 +435,13 @@ def segmentation_hits(
     for number, (start, end) in enumerate(words):
         if end - start < 2:
             continue  # a single character alone reads as OpenCC's default: no evidence
-        j1, j2 = alignment.target(start, end)
-        stretch = alignment.source(j1, j2)
+        j1, j2 = alignment.target_span(start, end)
+        stretch = alignment.source_span(j1, j2)
         if stretch != (start, end):
             # A phrase whose conversion changed length crossed the word's edge
             # (的士兵 → 計程車兵): compare the words it covers, each read alone.
             first, last = _covering(words, *stretch)
-            j1, j2 = alignment.target(words[first][0], words[last][1])
+            j1, j2 = alignment.target_span(words[first][0], words[last][1])
             if ours[j1:j2] == "".join(alone[first : last + 1]):
                 continue
         elif ours[j1:j2] == alone[number]:
@@ -522,7 +449,7 @@ def segmentation_hits(
         else:
             first, last = _culprits(text, ours[j1:j2], words, number, reader)
         span = (words[first][0], words[last][1])
-        t1, t2 = alignment.target(*span)
+        t1, t2 = alignment.target_span(*span)
         reading = "".join(alone[first : last + 1])
         split = "|".join(text[a:b] for a, b in words[first : last + 1])
         hits.append(
@@ -565,7 +492,7 @@ def _culprits(
         span = text[words[first][0] : words[last][1]]
         ((converted, alignment),) = reader.read([span])
         offset = start - words[first][0]
-        j1, j2 = alignment.target(offset, offset + end - start)
+        j1, j2 = alignment.target_span(offset, offset + end - start)
         if converted[j1:j2] == reading:
             return first, last
     return number, number
@@ -575,7 +502,7 @@ def _culprits(
 
 
 def _findings(
-    passage: Passage, hits: list[Hit], published: dict[str, tuple[str, Alignment]]
+    passage: Passage, hits: list[Hit], published: dict[str, tuple[str, Conversion]]
 ) -> list[Finding]:
     """The hits of one passage, overlapping ones merged into one finding each."""
     clusters: list[list[Hit]] = []
@@ -589,7 +516,7 @@ def _findings(
     findings = []
     for cluster in clusters:
         start, end = cluster[0].start, max(h.end for h in cluster)
-        spans = {tag: alignments[tag].target(start, end) for tag in published}
+        spans = {tag: alignments[tag].target_span(start, end) for tag in published}
         readings = {tag: published[tag][t1:t2] for tag, (t1, t2) in spans.items()}
         alternatives: dict[str, dict[str, str]] = {}
         details: dict[str, str] = {}

@@ -15,7 +15,6 @@ import zhconv_rs
 from conftest import FIXTURES, ROOT, SAMPLE, TRADITIONAL, run_publisher
 
 from publisher.review import (
-    Alignment,
     Finding,
     Reader,
     _patch,
@@ -27,7 +26,7 @@ from publisher.review import (
     vocabulary_hits,
 )
 from publisher.sources import read_dictionary
-from publisher.variants import DICTIONARY_ALL, VARIANTS
+from publisher.variants import DICTIONARY_ALL, VARIANTS, Conversion
 
 CASES = FIXTURES / "review"
 OPENCC_CONFIGS = {"zh-Hant-TW": "s2twp", "zh-Hant-HK": "s2hk"}
@@ -44,9 +43,9 @@ def findings(review: dict) -> list[dict]:
     return [finding for group in review["groups"] for finding in group["findings"]]
 
 
-def other_reading(ours: str, alignment: Alignment, hit) -> str:
+def other_reading(ours: str, alignment: Conversion, hit) -> str:
     """The hit's phrase as the signal reads it."""
-    return _patch(ours, alignment.target(hit.start, hit.end), hit.replacements)
+    return _patch(ours, alignment.target_span(hit.start, hit.end), hit.replacements)
 
 
 def read(text: str, variant=TW, dictionary=None):
@@ -133,11 +132,12 @@ def test_vocabulary_signal_compares_taiwan_phrases_with_taiwan_characters():
     assert "最佳化" in ours  # the length change is aligned through s2tw
 
 
-def test_alignment_through_the_bridge():
-    alignment = Alignment("后优化提升", "後最佳化提升", via="後優化提升")
-    assert alignment.target(1, 3) == (1, 4)  # 优化 → 最佳化, not 後最佳化
-    assert alignment.source(1, 4) == (1, 3)
-    assert alignment.target(3, 5) == (4, 6)
+def test_alignment_comes_from_the_conversion():
+    _, ours, alignment, _ = read("后优化提升", TW)
+    assert ours == "後最佳化提升"
+    assert alignment.target_span(1, 3) == (1, 4)  # 优化 → 最佳化, not 後最佳化
+    assert alignment.source_span(1, 4) == (1, 3)
+    assert alignment.target_span(3, 5) == (4, 6)
 
 
 # ---------------------------------------------------------------- the command on small cases
