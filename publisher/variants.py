@@ -95,6 +95,7 @@ def _converter(config: str) -> opencc.OpenCC:
 # Placeholders for dictionary phrases: Supplementary Private Use Areas, which
 # OpenCC passes through untouched; the first free one of the two is taken.
 _PLACEHOLDER_BASES = (0xF0000, 0x100000)
+_PRIVATE_PLANES = re.compile("[\U000f0000-\U0010ffff]")
 
 
 class TextConverter:
@@ -118,12 +119,15 @@ class TextConverter:
             return list(texts)
         # Placeholders must be characters no text holds: Private Use planes 15
         # and 16 are unused in news text, and checked.
-        used = {c for text in texts for c in text if ord(c) >= 0xF0000}
+        used = {c for text in texts for c in _PRIVATE_PLANES.findall(text)}
         self.base = next(
             base
             for base in _PLACEHOLDER_BASES
             if not any(base <= ord(c) < base + len(self.phrases) for c in used)
         )
+        if self.phrases:
+            last = self.base + len(self.phrases) - 1
+            self.placeholders = re.compile(f"[{chr(self.base)}-{chr(last)}]")
         protected = [self._protect(text) for text in texts]
         # One call: lines never cross in OpenCC, so newline separates the texts.
         joined = "\n".join(protected)
@@ -229,12 +233,7 @@ class TextConverter:
     def _restore(self, text: str) -> str:
         if not self.phrases:
             return text
-        return "".join(
-            self.targets[ord(c) - self.base]
-            if self.base <= ord(c) < self.base + len(self.phrases)
-            else c
-            for c in text
-        )
+        return self.placeholders.sub(lambda m: self.targets[ord(m.group()) - self.base], text)
 
 
 # Where a cut is looked for: this far either side of it (OpenCC's longest phrase is 15
@@ -344,15 +343,17 @@ def _conversion(
     converted: list[str],
     searched: dict[int, tuple[Sequence[int], dict[int, int]]],
 ) -> Conversion:
-    """The spans of one text: a character between stretches maps to itself; a
-    stretch is cut where a cut was found safe."""
+    """The spans of one text: the characters between stretches map to themselves;
+    a stretch is cut where a cut was found safe."""
     spans: list[Span] = []
     loose: set[int] = set()
     position, shift = 0, 0  # in the source; target minus source so far
 
     def between(end: int) -> None:
+        """The characters up to ``end``, which stand for themselves (one character for one)."""
         nonlocal position
-        spans.extend((i, i + 1, i + shift, i + shift + 1) for i in range(position, end))
+        if end > position:
+            spans.append((position, end, position + shift, end + shift))
         position = end
 
     for number, (a, b) in enumerate(stretches):
