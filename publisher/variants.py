@@ -240,7 +240,7 @@ class TextConverter:
 # characters). A stretch longer than the first limit is not searched around its cuts,
 # nor one longer than the second everywhere (the search costs its length per place).
 _REACH = 40
-_LONGEST_SEARCHED = 4000
+_LONGEST_SEARCHED = 2000
 _LONGEST_SEARCHED_WHOLE = 1000
 
 Span = tuple[int, int, int, int]  # source start, end; target start, end

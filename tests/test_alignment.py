@@ -173,13 +173,23 @@ def test_a_phrase_across_an_edge_that_keeps_its_length_is_cut_where_the_source_i
 
 def test_no_place_to_cut_converts_the_pieces_one_by_one_and_says_so(caplog):
     # A stretch too long to search, with an edge inside a phrase.
-    long = "内存" * 2_100
+    long = "内存" * 1_050
     blocks = [{"t": "Para", "c": [*text(long + "互联"), {"t": "Emph", "c": text("网")}]}]
     with caplog.at_level(logging.WARNING, logger="publisher"):
         (para,) = converted_blocks(blocks, "zh-Hant-TW")
-    assert para["c"][0]["c"] == "記憶體" * 2_100 + "互聯"
+    assert para["c"][0]["c"] == "記憶體" * 1_050 + "互聯"
     assert para["c"][1]["c"] == text("網")
     assert "no place was found to cut" in caplog.text
+
+
+def test_markup_inside_every_phrase_of_a_long_stretch_is_cut_right_and_soon():
+    """Hostile: 1,000 emphasised halves of 头发 with no punctuation between them
+    (a 2,000-character stretch, every place tried)."""
+    inlines = []
+    for _ in range(1_000):
+        inlines += [{"t": "Str", "c": "头"}, {"t": "Emph", "c": text("发")}]
+    (para,) = converted_blocks([{"t": "Para", "c": inlines}], "zh-Hant-TW")
+    assert para["c"] == [{"t": "Str", "c": "頭"}, {"t": "Emph", "c": text("髮")}] * 1_000
 
 
 def test_split_as_never_moves_a_cut_backwards():
