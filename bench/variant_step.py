@@ -24,14 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from publisher.document import parse_edition  # noqa: E402
+from publisher.languages import VARIANTS  # noqa: E402
 from publisher.sources import read_edition  # noqa: E402
-from publisher.variants import (  # noqa: E402
-    VARIANTS,
-    Slot,
-    TextConverter,
-    apply_variant,
-    collect_runs,
-)
+from publisher.variants import Slot, TextConverter, apply_variant, collect_runs  # noqa: E402
 
 
 def median_time(action, runs: int) -> float:

@@ -17,21 +17,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .sources import display_path, read_text
-from .variants import (
-    DICTIONARY_ALL,
-    Run,
-    Slot,
-    TextConverter,
-    Variant,
-    collect_runs,
-)
+from publisher.errors import display_path
+from publisher.languages import DICTIONARY_ALL, Variant
+from publisher.sources import read_text
+from publisher.variants import Run, Slot, TextConverter, collect_runs
 
 OPENCC_DATA = Path(__file__).parent / "data" / "opencc"
 CONTEXT = 6  # characters shown each side
 
 if TYPE_CHECKING:
-    from .document import Edition
+    from publisher.model import Edition
 # Big5's level-1 block: the 5,401 characters in common use in Taiwan.
 BIG5_COMMON = range(0xA440, 0xC67F)
 

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PublisherError, SourceError, logger
-from .sources import EDITION_FILE, display_path, read_edition_config
+from publisher.errors import PublisherError, SourceError, display_path, logger
+from publisher.sources import EDITION_FILE, read_edition_config
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def discover(archive: Path) -> list[ArchiveEdition]:
 
 def check_archive(archive: Path) -> ArchiveReport:
     """Validate every edition of ``archive``; each bad one is reported, none stops the rest."""
-    from .build import load_edition  # not at import: the CLI's --help stays light
+    from publisher.build import load_edition  # not at import: the CLI's --help stays light
 
     report = ArchiveReport()
     for edition in discover(archive):
@@ -127,7 +127,7 @@ def build_archive(
     last unit of one edition before the next edition's units arrive. A bad
     edition is reported as it fails, and the others go on.
     """
-    from .build import build_edition
+    from publisher.build import build_edition
 
     report = ArchiveReport()
     editions = discover(archive)

@@ -31,8 +31,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import atomic_target, output_lock, write_atomically
-from .build_record import (
+from publisher import DEFAULT_STYLES
+from publisher.atomic import atomic_target, output_lock, write_atomically
+from publisher.build_record import (
     CACHE_FOLDER,
     TOOL_DISTRIBUTIONS,
     BuildRecord,
@@ -42,18 +43,20 @@ from .build_record import (
     invocation_id,
     is_current,
 )
-from .document import Article, AstCache, Edition, parse_edition
-from .errors import BuildError, PublisherError, WarningCounter, logger, warn
-from .executors import Executor, build_executor
-from .pandoc import pandoc_version
-from .progress import Event
-from .sources import EDITION_FILE, display_path, read_edition
-from .styles import DEFAULT_STYLES, Styles
-from .variants import DICTIONARY_ALL, VARIANTS, Variant, apply_variant, variant_named
-from .writers import FORMATS, format_named
+from publisher.document import AstCache, parse_edition
+from publisher.errors import BuildError, PublisherError, WarningCounter, display_path, logger, warn
+from publisher.executors import Executor, build_executor
+from publisher.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
+from publisher.model import Article, Edition
+from publisher.pandoc import pandoc_version
+from publisher.progress import Event
+from publisher.sources import EDITION_FILE, read_edition
+from publisher.styles import Styles
+from publisher.variants import apply_variant
+from publisher.writers import FORMATS, format_named
 
 if TYPE_CHECKING:
-    from .ambiguities import Ambiguity
+    from publisher.ambiguities import Ambiguity
 
 KEYS_FOLDER = "keys"  # under CACHE_FOLDER: one stamp per output, holding its key
 ARTICLES_FOLDER = "articles"
@@ -137,7 +140,7 @@ def ambiguity_report(edition: Edition) -> list[Ambiguity]:
 
     It takes the edition ``check`` has already read, so that what reading reports
     (copy-editing, front matter) is said, and counted, once."""
-    from .ambiguities import find_ambiguities  # not for builds: only `check --variants`
+    from publisher.ambiguities import find_ambiguities  # not for builds: only `check --variants`
 
     return find_ambiguities(edition, traditional_variants(edition))
 
@@ -310,7 +313,10 @@ def run_unit(unit: Unit) -> UnitResult:
     """Make a unit's outputs (in this process or a worker); each written atomically,
     then its stamp. A user-fixable failure is reported in the result, not raised,
     so the other units go on."""
-    from .writers import WriterContext, writer_for  # the writer's import is the unit's cost
+    from publisher.writers import (  # the writer's import is the unit's cost
+        WriterContext,
+        writer_for,
+    )
 
     start = time.perf_counter()
     result = UnitResult(unit.name, pid=os.getpid())

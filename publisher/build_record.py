@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomically
+from publisher.atomic import write_atomically
 
 CACHE_FOLDER = ".cache"  # in the output folder: what builds keep between runs
 RECORDS_FOLDER = "builds"  # under CACHE_FOLDER

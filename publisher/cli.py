@@ -19,21 +19,21 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import DEFAULT_STYLES
-from .build_record import current_record
-from .errors import PublisherError, WarningCounter, display_path, logger
-from .progress import BuildProgress, Event
-from .storage import Outputs, is_url, local_sources, shown
-from .writers import FORMATS
+from publisher import DEFAULT_STYLES
+from publisher.build_record import current_record
+from publisher.errors import PublisherError, WarningCounter, display_path, logger
+from publisher.progress import BuildProgress, Event
+from publisher.storage import Outputs, is_url, local_sources, shown
+from publisher.writers import FORMATS
 
 # Each command imports what it needs when it runs: a build that finds nothing to
 # do (build_record.py) must not pay for pydantic, OpenCC or WeasyPrint, nor
 # `--help` for anything.
 if TYPE_CHECKING:
-    from . import copyedit
-    from .archive import ArchiveReport
-    from .build_record import BuildRecord
-    from .executors import Executor
+    from publisher import copyedit
+    from publisher.archive import ArchiveReport
+    from publisher.build_record import BuildRecord
+    from publisher.executors import Executor
 
 # Folders may be fsspec URLs (memory://…, s3://…): kept as text, since a Path
 # would fold their `//`.
@@ -254,8 +254,8 @@ def build(
                 _finish(counter, strict)
             return
     # The full road: read, check, plan, build what is stale.
-    from .executors import build_executor
-    from .interrupts import terminate_on_signals
+    from publisher.executors import build_executor
+    from publisher.interrupts import terminate_on_signals
 
     if articles and archive is not None:
         raise click.UsageError("--article proofs one edition's article: use --source")
@@ -277,9 +277,9 @@ def build(
             options["executor"] = own.enter_context(
                 build_executor(jobs, options["formats"], variants, articles)
             )
-        from . import build as builds
-        from .archive import build_archive
-        from .cluster import editions_in_flight, open_executor
+        from publisher import build as builds
+        from publisher.archive import build_archive
+        from publisher.cluster import editions_in_flight, open_executor
 
         logger.debug(
             "building %s of %s into %s, variants: %s",
@@ -364,10 +364,10 @@ def check(
         raise click.UsageError("--variants reports on one edition: use --source")
     if fix and (archive is not None or is_url(source)):
         raise click.UsageError("--fix edits files in place: give a local --source folder")
-    from . import build as builds
-    from . import copyedit
-    from .archive import check_archive
-    from .sources import read_edition
+    from publisher import build as builds
+    from publisher import copyedit
+    from publisher.archive import check_archive
+    from publisher.sources import read_edition
 
     findings = _Findings()
     with _user_errors(), WarningCounter() as counter, local_sources(archive or source) as local:
@@ -430,7 +430,7 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
 def import_copy(files: tuple[Path, ...], into: Path, force: bool, add: bool) -> None:
     """Import raw copy (a page as UTF-8, GB18030 or Big5 text) or Word files (.docx) as
     article files NN-slug.md, with front matter and the copy-editing fixes applied."""
-    from . import importer  # pypinyin's tables take a second to load: only when importing
+    from publisher import importer  # pypinyin's tables take a second to load: only when importing
 
     with _user_errors():
         importer.import_files(list(files), into, force=force, add=add, say=click.echo)
@@ -491,10 +491,10 @@ def review(
     kept: tuple[str, ...],
 ) -> None:
     """List where OpenCC's Traditional reading is likely wrong, most likely first."""
-    from . import build as builds
-    from . import review as reviews  # zhconv-rs and jieba load only for the review
-    from .ambiguities import find_ambiguities
-    from .sources import DICTIONARY_FILE
+    from publisher import build as builds
+    from publisher import review as reviews  # zhconv-rs and jieba load only for the review
+    from publisher.ambiguities import find_ambiguities
+    from publisher.sources import DICTIONARY_FILE
 
     if (accepted or kept) and is_url(source):
         raise click.UsageError("--accept and --keep write dictionary.yaml: use a local --source")
@@ -572,9 +572,9 @@ def preview(
     article's PDF, rebuilt in the background (in OUT); an error in the sources is
     shown in the page, with its file and line, until it is mended. Ctrl-C stops.
     """
-    from .preview import serve
-    from .sources import read_edition
-    from .variants import variant_named
+    from publisher.languages import variant_named
+    from publisher.preview.server import serve
+    from publisher.sources import read_edition
 
     with _user_errors():
         first = [variant_named(variant).tag] if variant else []
@@ -630,9 +630,9 @@ def watch(
     proof loop: `publisher watch pdf --variant zh-Hans --article SLUG` writes that
     article's PDF again a moment after each save, the writers already loaded.
     """
-    from . import build as builds
-    from . import watching
-    from .executors import build_executor
+    from publisher import build as builds
+    from publisher import watching
+    from publisher.executors import build_executor
 
     def once(executor: Executor) -> None:
         # The same lines as `publisher build`: each output, then the summary.
@@ -682,7 +682,7 @@ def watch(
 def new(folder: Path) -> None:
     """Create a new edition in FOLDER: a commented edition.yaml, one example article and an
     empty dictionary.yaml, ready to check, preview and build."""
-    from .scaffold import create_edition
+    from publisher.scaffold import create_edition
 
     with _user_errors():
         for path in create_edition(folder):
@@ -733,7 +733,7 @@ class _user_errors:
             )
             sys.exit(1)
         if isinstance(error, KeyboardInterrupt):
-            from .interrupts import Terminated
+            from publisher.interrupts import Terminated
 
             click.echo(
                 "interrupted: outputs not finished were not written; "

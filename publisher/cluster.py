@@ -34,10 +34,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
-from .atomic import write_atomically
-from .build import CACHE_FOLDER, KEYS_FOLDER
-from .environment import compare, describe, font_families
-from .errors import BuildError
+from publisher.atomic import write_atomically
+from publisher.build import KEYS_FOLDER
+from publisher.build_record import CACHE_FOLDER
+from publisher.environment import compare, describe, font_families
+from publisher.errors import BuildError
 
 U = TypeVar("U")
 R = TypeVar("R")
@@ -358,7 +359,7 @@ def open_executor(
     if kind == "dask":
         return DaskExecutor(scheduler, styles_folder, workers=jobs)
     if shared and jobs != 1:
-        from .executors import LocalExecutor
+        from publisher.executors import LocalExecutor
 
         return LocalExecutor(jobs)
     return contextlib.nullcontext()

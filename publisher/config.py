@@ -27,15 +27,15 @@ from pydantic import (
     field_validator,
 )
 
-from . import yamltext
-from .errors import PublisherError, SourceError
-from .limits import (
+from publisher import yamltext
+from publisher.errors import PublisherError, SourceError
+from publisher.languages import QuoteStyle, variant_named
+from publisher.limits import (
     MAX_TITLE_CHARS,
     PublicationDate,
     check_yaml_expansion,
     remove_control_characters_in,
 )
-from .variants import QuoteStyle, variant_named
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 NonEmpty = Field(min_length=1)

@@ -41,13 +41,13 @@ from typing import Any
 import autocorrect_py as autocorrect
 import yaml
 
-from . import yamltext
-from .atomic import write_atomically
-from .errors import SourceError, logger
-from .pandoc import run_pandoc
-from .pandoc_ast import INLINE_WRAPPERS, Node, iter_ast
-from .punctuation import CLOSING, OPENING, PAIRS
-from .sources import display_path, read_text, split_front_matter
+from publisher import yamltext
+from publisher.atomic import write_atomically
+from publisher.errors import SourceError, display_path, logger
+from publisher.pandoc import run_pandoc
+from publisher.pandoc_ast import INLINE_WRAPPERS, Node, iter_ast
+from publisher.punctuation import CLOSING, OPENING, PAIRS
+from publisher.sources import read_text, split_front_matter
 
 AUTOCORRECT_RULES = """
 rules:
@@ -469,7 +469,7 @@ def pandoc_calls(body: str, asts: Any) -> list[tuple[list[str], str]]:
 
 def _build_blocks(body: str, asts: Any) -> list[Node]:
     """The body as the build reads it (pandoc's Markdown, not CommonMark)."""
-    from .document import MARKDOWN_FORMAT  # document uses this module
+    from publisher.pandoc import MARKDOWN_FORMAT  # document uses this module
 
     return _parse(body, asts, MARKDOWN_FORMAT)["blocks"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from .fonts import find_face
-from .punctuation import NO_LINE_START
+from publisher.fonts import find_face
+from publisher.punctuation import NO_LINE_START
 
 # Shades from the background to the text colour: enough for smooth type edges.
 SHADES = 64

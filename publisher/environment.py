@@ -15,9 +15,9 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from . import yamltext
-from .errors import BuildError
-from .pandoc import pandoc_version
+from publisher import yamltext
+from publisher.errors import BuildError
+from publisher.pandoc import pandoc_version
 
 # The distributions whose versions are compared, beside pandoc's.
 DISTRIBUTIONS = ("publisher", "weasyprint", "opencc")

@@ -42,8 +42,8 @@ from contextlib import suppress
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
-from .errors import BuildError
-from .interrupts import (
+from publisher.errors import BuildError
+from publisher.interrupts import (
     end_worker,
     forked_worker,
     signals_held,
@@ -191,7 +191,7 @@ def build_executor(
     processes (None: one per core), no more than it can have units (known
     beforehand for a proof). Workers start at once and load the writers while this
     process reads, so even one unit is done sooner in a worker."""
-    from .writers import format_named  # format metadata: imports no writer
+    from publisher.writers import format_named  # format metadata: imports no writer
 
     jobs = jobs or default_jobs()
     if jobs == 1:

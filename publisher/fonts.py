@@ -15,8 +15,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_atomically
-from .errors import BuildError
+from publisher.atomic import write_atomically
+from publisher.errors import BuildError
 
 
 @dataclass(frozen=True)

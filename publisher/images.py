@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from .errors import SourceError
+from publisher.errors import SourceError
 
 # Print needs about 9 megapixels for a full A4 page at 300 dpi; a 50-megapixel
 # camera's photo still passes. WeasyPrint holds about 10 bytes a pixel while it

@@ -26,15 +26,15 @@ import yaml
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
-from . import copyedit
-from .atomic import write_atomically
-from .config import parse_yaml_mapping
-from .errors import SourceError
-from .pandoc import run_pandoc
-from .pandoc_ast import Node, iter_ast, map_ast, rewrite_images
-from .placeholder import ALT, placeholder_png
-from .rawcopy import CREDIT, PageArticle, split_page
-from .sources import EDITION_FILE, display_path, encoding_candidates
+from publisher import copyedit
+from publisher.atomic import write_atomically
+from publisher.config import parse_yaml_mapping
+from publisher.errors import SourceError, display_path
+from publisher.pandoc import run_pandoc
+from publisher.pandoc_ast import Node, iter_ast, map_ast, rewrite_images
+from publisher.placeholder import ALT, placeholder_png
+from publisher.rawcopy import CREDIT, PageArticle, split_page
+from publisher.sources import EDITION_FILE, encoding_candidates
 
 # pandoc's Markdown writer without `smart`: with it, “” ‘’ become ASCII quotes,
 # which pandoc reads back as closing quotes after a Chinese character.

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator
 
-from .errors import PublisherError, SourceError, warn
+from publisher.errors import PublisherError, SourceError, warn
 
 # A YAML file may share values through aliases (`&a` … `*a`), but everything they
 # expand to counts: a kilobyte of nested aliases would otherwise unfold into

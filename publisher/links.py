@@ -31,21 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from .errors import warn
-from .pandoc_ast import Node, iter_ast, map_ast
-from .sources import ArticleSource, display_path
+from publisher.errors import display_path, warn
+from publisher.model import anchor
+from publisher.pandoc_ast import Node, iter_ast, map_ast
+from publisher.sources import ArticleSource
 
 XREF = "publisher-article:"
 ARTICLE_SUFFIXES = (".md", ".markdown")
 HTML_FORMATS = {"html", "html4", "html5"}
 RAW_ID = re.compile(r"""((?<![\w-])id\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 RAW_HREF = re.compile(r"""\s*(?<![\w-])href\s*=\s*(["'])#(.*?)\1""", re.I | re.S)
-
-
-def anchor(slug: str) -> str:
-    """An article's id in HTML and XHTML (an XML name may not start with a digit);
-    every id of the article is prefixed with it and ``-``."""
-    return f"article-{slug}"
 
 
 def github_slug(text: str) -> str:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from .errors import BuildError
+from publisher.errors import BuildError
 
 
 @cache
@@ -176,3 +176,17 @@ def runs_ahead(calls: Sequence[tuple[Sequence[str], str]]) -> Iterator[None]:
                 started = _ahead.pop(key, None)
                 if started is not None:
                     started.cancel()
+
+
+# east_asian_line_breaks: a line break between two CJK characters is dropped
+# instead of becoming a space. raw_tex off: a backslash command in the text
+# (\frac, a Windows path) stays text rather than becoming LaTeX no format shows.
+MARKDOWN_FORMAT = "markdown+east_asian_line_breaks-raw_tex"
+# News is full of dollar signs (prices, shell variables): TeX math only when the
+# edition says `math: true`.
+WITHOUT_MATH = "-tex_math_dollars"
+
+
+def markdown_format(math: bool) -> str:
+    """pandoc's input format for the articles of an edition."""
+    return MARKDOWN_FORMAT if math else MARKDOWN_FORMAT + WITHOUT_MATH

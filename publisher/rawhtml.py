@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from .errors import SourceError, warn
-from .links import split_xref
-from .pandoc_ast import INLINE_TYPES, Node, iter_ast, map_ast
-from .sources import ArticleSource, display_path
+from publisher.errors import SourceError, display_path, warn
+from publisher.links import split_xref
+from publisher.pandoc_ast import INLINE_TYPES, Node, iter_ast, map_ast
+from publisher.sources import ArticleSource
 
 HTML_FORMATS = {"html", "html4", "html5"}
 

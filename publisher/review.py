@@ -42,20 +42,21 @@ from typing import TYPE_CHECKING, Any
 import rjieba
 import yaml
 
-from .ambiguities import (
+from publisher.ambiguities import (
     Passage,
     edition_passages,
     one_to_many,
     read_table,
     reviewed_positions,
 )
-from .atomic import write_atomically
-from .errors import PublisherError
-from .sources import DICTIONARY_FILE, display_path, read_dictionary, read_text
-from .variants import Conversion, TextConverter, Variant
+from publisher.atomic import write_atomically
+from publisher.errors import PublisherError, display_path
+from publisher.languages import Variant
+from publisher.sources import DICTIONARY_FILE, read_dictionary, read_text
+from publisher.variants import Conversion, TextConverter
 
 if TYPE_CHECKING:
-    from .document import Edition
+    from publisher.model import Edition
 
 SIGNALS = ("converter", "segmentation", "vocabulary")
 SIGNAL_TITLES = {

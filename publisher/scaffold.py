@@ -10,8 +10,8 @@ import datetime
 import re
 from pathlib import Path
 
-from .config import SLUG_PATTERN
-from .errors import PublisherError
+from publisher.config import SLUG_PATTERN
+from publisher.errors import PublisherError
 
 EDITION = """\
 # The edition: what every output's title page, cover and metadata show.

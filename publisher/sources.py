@@ -14,17 +14,18 @@ from pathlib import Path
 
 import opencc
 
-from .config import (
+from publisher.config import (
     ArticleMeta,
     EditionConfig,
     article_front_matter,
     parse_yaml_mapping,
     validate,
 )
-from .errors import SourceError, display_path, warn
-from .images import check_image
-from .limits import remove_control_characters, source_date_epoch
-from .variants import DICTIONARY_ALL, VARIANTS, canonical_tag
+from publisher.errors import SourceError, display_path, warn
+from publisher.images import check_image
+from publisher.languages import DICTIONARY_ALL, VARIANTS, canonical_tag
+from publisher.limits import remove_control_characters, source_date_epoch
+from publisher.model import line_in_body
 
 EDITION_FILE = "edition.yaml"
 DICTIONARY_FILE = "dictionary.yaml"
@@ -46,15 +47,6 @@ class ArticleSource:
     def line_of(self, needle: str) -> int | None:
         """The file line where ``needle`` first occurs in the body, if it does."""
         return line_in_body(self.body, self.body_first_line, needle)
-
-
-def line_in_body(body: str, first_line: int, needle: str) -> int | None:
-    """The file line where ``needle`` first occurs in an article's ``body`` (which starts
-    on file line ``first_line``), if it does."""
-    index = body.find(needle)
-    if index < 0:
-        return None
-    return first_line + body.count("\n", 0, index)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .atomic import TEMPORARY_PREFIX, write_atomically
-from .errors import PublisherError, SourceError
+from publisher.atomic import TEMPORARY_PREFIX, write_atomically
+from publisher.errors import PublisherError, SourceError
 
 
 def is_url(location: str | os.PathLike[str]) -> bool:

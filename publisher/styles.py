@@ -12,11 +12,11 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import DEFAULT_STYLES, yamltext
-from .atomic import atomic_target
-from .errors import BuildError
-from .limits import running_head
-from .pandoc import pandoc_version
+from publisher import DEFAULT_STYLES, yamltext
+from publisher.atomic import atomic_target
+from publisher.errors import BuildError
+from publisher.limits import running_head
+from publisher.pandoc import pandoc_version
 
 if TYPE_CHECKING:
     import jinja2

@@ -2,7 +2,7 @@
 
 A variant turns the parsed edition into the edition a region's readers get.
 It works on the document only and knows nothing about output formats: every
-writer receives an already-converted :class:`~publisher.document.Edition`.
+writer receives an already-converted :class:`~publisher.model.Edition`.
 
 What is converted: every text node a reader sees (pandoc ``Str`` nodes, image
 alt text and link titles) and the reader-visible metadata. What never is:
@@ -33,56 +33,16 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import opencc
 
-from .errors import PublisherError, display_path, warn
-from .pandoc_ast import INLINE_TYPES, INLINE_WRAPPERS, Node, map_ast
+from publisher.errors import PublisherError, display_path, warn
+from publisher.languages import DICTIONARY_ALL, QuoteStyle, Variant
+from publisher.pandoc_ast import INLINE_TYPES, INLINE_WRAPPERS, Node, map_ast
 
 if TYPE_CHECKING:
-    from .document import Article, Edition
-
-QuoteStyle = Literal["curly", "corner"]
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A published variant; ``tag`` is its BCP 47 tag and its output folder's name."""
-
-    tag: str
-    opencc_config: str | None  # None: the text stays as written
-    quotes: QuoteStyle  # the default; an edition may choose otherwise
-    description: str
-
-
-VARIANTS = {
-    variant.tag: variant
-    for variant in (
-        Variant("zh-Hans", None, "curly", "Simplified Chinese, as the sources are written"),
-        Variant("zh-Hant", "s2t", "curly", "Traditional Chinese, OpenCC's standard forms"),
-        Variant("zh-Hant-TW", "s2twp", "corner", "Taiwan: characters, vocabulary and 「」"),
-        Variant("zh-Hant-HK", "s2hk", "corner", "Hong Kong: characters and 「」"),
-    )
-}
-ALIASES = {"zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK", "zh-CN": "zh-Hans"}
-DICTIONARY_ALL = "all"  # dictionary key for an entry that holds in every Traditional variant
-
-
-def canonical_tag(tag: str) -> str | None:
-    """The variant tag for ``tag`` or one of its aliases, else None."""
-    tag = ALIASES.get(tag, tag)
-    return tag if tag in VARIANTS else None
-
-
-def variant_named(tag: str) -> Variant:
-    """The variant for a tag or alias, or an error listing the tags there are."""
-    canonical = canonical_tag(tag)
-    if canonical is None:
-        names = ", ".join([*VARIANTS, *ALIASES])
-        raise PublisherError(f"unknown variant `{tag}`; the variants are: {names}")
-    return VARIANTS[canonical]
-
+    from publisher.model import Article, Edition
 
 # ---------------------------------------------------------------- text conversion
 

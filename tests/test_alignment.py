@@ -33,8 +33,9 @@ from outputs import pdf_text
 
 from publisher.ambiguities import OPENCC_DATA
 from publisher.config import ArticleMeta, EditionConfig
-from publisher.document import Article, Edition
-from publisher.variants import VARIANTS, TextConverter, apply_variant, split_as
+from publisher.languages import VARIANTS
+from publisher.model import Article, Edition
+from publisher.variants import TextConverter, apply_variant, split_as
 
 DICTIONARIES = FIXTURES / "opencc"
 CONVERTED = ("zh-Hant", "zh-Hant-TW", "zh-Hant-HK")

@@ -163,9 +163,9 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, 
 def late_worker_checks(client, odd: str) -> dict[str, object]:
     """What the check each unit makes first says on every worker, as a build that began
     before ``odd`` joined expects (this machine's description): None, or the error."""
+    from publisher import DEFAULT_STYLES
     from publisher.cluster import check_late_worker
     from publisher.environment import describe, font_families
-    from publisher.styles import DEFAULT_STYLES
 
     families = font_families(DEFAULT_STYLES)
     expected = (families, describe(families))

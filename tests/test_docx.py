@@ -22,7 +22,8 @@ from conftest import FIXTURES, PUBLISHED, ROOT, SAMPLE, build_ok, edition_files,
 from outputs import NS, zip_xml
 
 from publisher.build import load_edition
-from publisher.variants import apply_variant, variant_named
+from publisher.languages import variant_named
+from publisher.variants import apply_variant
 from publisher.writers.docx import headline_lines, page_geometry
 
 W = f"{{{NS['w']}}}"

@@ -176,8 +176,9 @@ def _runs(text: str) -> list[str]:
 @pytest.mark.parametrize("tag", CORPUS_VARIANTS)
 def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
     from publisher.build import load_edition
+    from publisher.languages import variant_named
     from publisher.pandoc_ast import iter_ast, map_ast
-    from publisher.variants import apply_variant, variant_named
+    from publisher.variants import apply_variant
 
     out, _ = corpus
     edition = apply_variant(load_edition(CORPUS), variant_named(tag))

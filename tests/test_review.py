@@ -14,6 +14,7 @@ import pytest
 import zhconv_rs
 from conftest import FIXTURES, ROOT, SAMPLE, TRADITIONAL, run_publisher
 
+from publisher.languages import DICTIONARY_ALL, VARIANTS
 from publisher.review import (
     Finding,
     Reader,
@@ -26,7 +27,7 @@ from publisher.review import (
     vocabulary_hits,
 )
 from publisher.sources import read_dictionary
-from publisher.variants import DICTIONARY_ALL, VARIANTS, Conversion
+from publisher.variants import Conversion
 
 CASES = FIXTURES / "review"
 OPENCC_CONFIGS = {"zh-Hant-TW": "s2twp", "zh-Hant-HK": "s2hk"}

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from .server import serve
+from publisher.preview.server import serve
 
 __all__ = ["serve"]

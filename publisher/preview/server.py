@@ -30,10 +30,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..build import CACHE_FOLDER
-from ..errors import PublisherError, logger
-from ..watching import source_filter, watched_folders
-from .site import Site, error_page, render_site
+from publisher.build_record import CACHE_FOLDER
+from publisher.errors import PublisherError, logger
+from publisher.preview.site import Site, error_page, render_site
+from publisher.watching import source_filter, watched_folders
 
 LIVE_SCRIPT = Path(__file__).with_name("live.js")
 NO_CACHE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

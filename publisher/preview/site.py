@@ -20,10 +20,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..build import load_edition, plan_outputs
-from ..styles import Styles
-from ..variants import apply_variant, variant_named
-from ..writers import WriterContext, writer_for
+from publisher.build import load_edition, plan_outputs
+from publisher.languages import variant_named
+from publisher.styles import Styles
+from publisher.variants import apply_variant
+from publisher.writers import WriterContext, writer_for
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPF = "http://www.idpf.org/2007/opf"

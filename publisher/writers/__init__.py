@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .base import Writer, WriterContext
+    from publisher.writers.base import Writer, WriterContext
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def writer_for(format: str) -> type[Writer]:
 def __getattr__(name: str) -> Any:
     # Writer and WriterContext need the document model: loaded when first asked for.
     if name in ("Writer", "WriterContext"):
-        from . import base
+        from publisher.writers import base
 
         return getattr(base, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

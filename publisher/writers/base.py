@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
-from ..document import Edition
-from ..styles import Styles
+from publisher.model import Edition
+from publisher.styles import Styles
 
 
 @dataclass(frozen=True)

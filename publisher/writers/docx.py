@@ -23,16 +23,16 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from ..document import Article, Edition
-from ..errors import warn
-from ..links import anchor, prefix_ids, rewrite_xrefs
-from ..pandoc import run_pandoc_binary
-from ..pandoc_ast import Node, iter_ast, plain, rewrite_images
-from ..punctuation import CJK, NO_LINE_START, OPENING
-from ..sources import EDITION_FILE, display_path
-from ..zipfiles import reproducible_zip
-from .base import Writer, WriterContext
-from .typography import headline_parts
+from publisher.errors import display_path, warn
+from publisher.links import prefix_ids, rewrite_xrefs
+from publisher.model import Article, Edition, anchor
+from publisher.pandoc import run_pandoc_binary
+from publisher.pandoc_ast import Node, iter_ast, plain, rewrite_images
+from publisher.punctuation import CJK, NO_LINE_START, OPENING
+from publisher.sources import EDITION_FILE
+from publisher.writers.base import Writer, WriterContext
+from publisher.writers.typography import headline_parts
+from publisher.zipfiles import reproducible_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"

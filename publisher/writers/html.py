@@ -7,10 +7,10 @@ from collections.abc import Callable
 from html import escape as html_escape
 from pathlib import Path
 
-from ..document import Article, Edition
-from ..links import rewrite_xrefs
-from ..pandoc import run_pandoc
-from ..pandoc_ast import Node, rewrite_images
+from publisher.links import rewrite_xrefs
+from publisher.model import Article, Edition
+from publisher.pandoc import run_pandoc
+from publisher.pandoc_ast import Node, rewrite_images
 
 XREF_PLACEHOLDER = "publisher-xref:"
 

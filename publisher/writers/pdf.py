@@ -33,7 +33,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 # First: WeasyPrint then finds its native libraries without searching the system.
-from . import native_libraries  # noqa: F401
+from publisher.writers import native_libraries  # noqa: F401
 
 # isort: split
 import pydyf
@@ -48,14 +48,12 @@ from weasyprint.pdf.stream import Stream
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from ..document import Article, Edition
-from ..errors import BuildError, WarningCounter, warn
-from ..limits import running_head
-from ..links import anchor
-from ..sources import display_path
-from . import cjk_justify, pdf_costs, typography
-from .base import Writer, WriterContext
-from .html import article_html
+from publisher.errors import BuildError, WarningCounter, display_path, warn
+from publisher.limits import running_head
+from publisher.model import Article, Edition, anchor
+from publisher.writers import cjk_justify, pdf_costs, typography
+from publisher.writers.base import Writer, WriterContext
+from publisher.writers.html import article_html
 
 # pdf.tagged / pdf.archival in edition.yaml -> WeasyPrint's PDF variant.
 PDF_VARIANTS = {
