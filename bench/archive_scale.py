@@ -105,9 +105,9 @@ def measure(configuration: str, archive: Path, out: Path, formats: list[str]) ->
     """One configuration's build of the archive, in this process: wall time, the
     workers' CPU time and their peak memory."""
     from publisher import DEFAULT_STYLES
-    from publisher.archive import build_archive
-    from publisher.cluster import DaskExecutor, worker_cache, worker_inputs
-    from publisher.executors import LocalExecutor
+    from publisher.run.archive import build_archive
+    from publisher.run.cluster import DaskExecutor, worker_cache, worker_inputs
+    from publisher.run.executors import LocalExecutor
 
     # Cold for every configuration: the cluster's workers keep content-named files
     # (inputs, EPUB font subsets) in this machine's temporary folder across builds.

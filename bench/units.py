@@ -8,7 +8,7 @@
     and WeasyPrint to PDF for each article, and one pandoc EPUB of the
     variant's articles;
 (b) the no-op: a rebuild with nothing changed (answered by the build record,
-    ``publisher/build_record.py``), and the same without the record;
+    ``publisher/run/build_record.py``), and the same without the record;
 (c) the rebuild after a one-article edit;
 (d) the proof loop: that article's zh-Hans PDF alone after the edit, beside
     a cold build of the zh-Hans PDFs: once as a command (``build --article``),

@@ -6,7 +6,7 @@ The sample's four articles are repeated ``--copies`` times into one edition.
 Rows: OpenCC converting every run of text of the edition in one call (the
 baseline: what any converter must pay), and the variant step converting the
 edition and cutting the result back into its nodes where OpenCC allows
-(publisher.variants.apply_variant). Medians of --runs runs; read the ratio.
+(publisher.language.variants.apply_variant). Medians of --runs runs; read the ratio.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from publisher.document import parse_edition  # noqa: E402
-from publisher.languages import VARIANTS  # noqa: E402
-from publisher.sources import read_edition  # noqa: E402
-from publisher.variants import Slot, TextConverter, apply_variant, collect_runs  # noqa: E402
+from publisher.base.languages import VARIANTS  # noqa: E402
+from publisher.document.parse import parse_edition  # noqa: E402
+from publisher.language.variants import Slot, TextConverter, apply_variant, collect_runs  # noqa: E402
+from publisher.read.sources import read_edition  # noqa: E402
 
 
 def median_time(action, runs: int) -> float:

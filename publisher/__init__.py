@@ -1,9 +1,11 @@
 """publisher: canonical Chinese Markdown news articles to PDF, EPUB and DOCX.
 
-The pipeline, one module per stage: :mod:`sources` (read and validate) →
-:mod:`document` (pandoc AST) → :mod:`variants` (language variants) →
-:mod:`writers` (one module per format) → :mod:`build` (outputs, atomically)
-→ :mod:`cli`.
+The pipeline, one subpackage per stage, each importing only the ones before it
+(tests/test_layout.py checks): :mod:`.base` (the types all stages share) →
+:mod:`.read` (sources and styles, validated) → :mod:`.document` (pandoc's AST)
+→ :mod:`.language` (the Traditional variants) → :mod:`.writers` (one module per
+format) → :mod:`.run` (builds, atomically, on local or Dask workers) →
+:mod:`.commands` (the command line).
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-# The look (stylesheets, templates, fonts: styles.py) lives beside the package.
-DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
+# publisher's own code, whose digest is part of every build's key.
+CODE = Path(__file__).resolve().parent
+# The look (stylesheets, templates, fonts: read/styles.py) lives beside the package.
+DEFAULT_STYLES = CODE.parent / "styles"
 
 # Loaded on first use, so that importing the package (as `python -m publisher`
 # does before anything else) needs none of its dependencies yet.
 _EXPORTS = {
-    "build_edition": "build",
-    "load_edition": "build",
-    "BuildError": "errors",
-    "PublisherError": "errors",
-    "SourceError": "errors",
+    "build_edition": "run.build",
+    "load_edition": "run.build",
+    "BuildError": "base.errors",
+    "PublisherError": "base.errors",
+    "SourceError": "base.errors",
 }
 __all__ = sorted(_EXPORTS)
 

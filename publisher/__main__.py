@@ -1,7 +1,7 @@
 import sys
 
 try:
-    from publisher.cli import run
+    from publisher.commands.cli import run
 except ModuleNotFoundError as error:  # e.g. `python3 -m publisher` outside the .venv
     sys.exit(
         f"publisher: the Python module `{error.name}` is not installed for {sys.executable}; "

@@ -33,7 +33,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 # pandoc as publisher runs it: the project's own binary, in its sandbox.
-from publisher.pandoc import run_pandoc_binary
+from publisher.base.pandoc import run_pandoc_binary
 
 # A4 with margins that give a comfortable 36-character line in 10.5 pt (五号).
 # The edition's page (edition.yaml `pdf:`) replaces these, in millimetres.

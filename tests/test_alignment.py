@@ -31,11 +31,11 @@ from hypothesis import strategies as st
 from lxml import etree
 from outputs import pdf_text
 
-from publisher.ambiguities import OPENCC_DATA
-from publisher.config import ArticleMeta, EditionConfig
-from publisher.languages import VARIANTS
-from publisher.model import Article, Edition
-from publisher.variants import TextConverter, apply_variant, split_as
+from publisher.base.config import ArticleMeta, EditionConfig
+from publisher.base.languages import VARIANTS
+from publisher.base.model import Article, Edition
+from publisher.language.ambiguities import OPENCC_DATA
+from publisher.language.variants import TextConverter, apply_variant, split_as
 
 DICTIONARIES = FIXTURES / "opencc"
 CONVERTED = ("zh-Hant", "zh-Hant-TW", "zh-Hant-HK")

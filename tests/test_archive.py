@@ -6,7 +6,7 @@ import fsspec
 import pytest
 from click.testing import CliRunner
 
-from publisher.cli import main
+from publisher.commands.cli import main
 from tests.archives import break_article, make_archive, tree
 from tests.conftest import run_publisher
 

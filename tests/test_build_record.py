@@ -1,4 +1,4 @@
-"""The digest behind the build record (publisher/build_record.py) on awkward source folders:
+"""The digest behind the build record (publisher/run/build_record.py) on awkward source folders:
 it must never block, never follow a folder it cannot watch, and give up rather than
 read a huge folder. The behaviour of builds with the record is in test_units.py."""
 
@@ -10,8 +10,8 @@ import shutil
 import pytest
 from conftest import ROOT, SAMPLE
 
-from publisher import build_record
-from publisher.build_record import inputs_digest
+from publisher.run import build_record
+from publisher.run.build_record import inputs_digest
 
 STYLES = ROOT / "styles"
 

@@ -19,8 +19,8 @@ import uuid
 import pytest
 from distributed import Client, LocalCluster
 
-from publisher.cluster import worker_cache, worker_inputs
-from publisher.errors import BuildError
+from publisher.base.errors import BuildError
+from publisher.run.cluster import worker_cache, worker_inputs
 from tests.archives import break_article, make_archive, tree
 from tests.conftest import ROOT, run_publisher
 
@@ -164,8 +164,8 @@ def late_worker_checks(client, odd: str) -> dict[str, object]:
     """What the check each unit makes first says on every worker, as a build that began
     before ``odd`` joined expects (this machine's description): None, or the error."""
     from publisher import DEFAULT_STYLES
-    from publisher.cluster import check_late_worker
-    from publisher.environment import describe, font_families
+    from publisher.run.cluster import check_late_worker
+    from publisher.run.environment import describe, font_families
 
     families = font_families(DEFAULT_STYLES)
     expected = (families, describe(families))

@@ -21,9 +21,9 @@ from articles import article_files, body_paragraphs
 from conftest import FIXTURES, PUBLISHED, ROOT, SAMPLE, build_ok, edition_files, run_publisher
 from outputs import NS, zip_xml
 
-from publisher.build import load_edition
-from publisher.languages import variant_named
-from publisher.variants import apply_variant
+from publisher.base.languages import variant_named
+from publisher.language.variants import apply_variant
+from publisher.run.build import load_edition
 from publisher.writers.docx import headline_lines, page_geometry
 
 W = f"{{{NS['w']}}}"

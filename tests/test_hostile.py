@@ -23,7 +23,7 @@ from lxml import etree
 from outputs import pdf_text
 from pypdf import PdfReader
 
-from publisher.atomic import TEMPORARY_PREFIX
+from publisher.base.atomic import TEMPORARY_PREFIX
 
 HOSTILE = Path(__file__).parent / "hostile"
 SECRET = "PUBLISHER-TEST-SECRET-7f3a9c"  # in a file outside the source folder

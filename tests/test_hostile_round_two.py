@@ -28,8 +28,8 @@ from conftest import ROOT
 from lxml import etree
 from pypdf import PdfReader
 
-from publisher.atomic import TEMPORARY_PREFIX
-from publisher.limits import MAX_NESTING, MAX_TITLE_CHARS, MAX_YAML_VALUES, running_head
+from publisher.base.atomic import TEMPORARY_PREFIX
+from publisher.base.limits import MAX_NESTING, MAX_TITLE_CHARS, MAX_YAML_VALUES, running_head
 
 HOSTILE = Path(__file__).parent / "hostile"
 # Address space for one publisher process: a small build needs about 600 MB of it
@@ -218,6 +218,8 @@ def test_terminated_build_stops_everything(tmp_path, jobs, signum, code):
         time.sleep(0.02)
     workers = children_of(build.pid)
     assert len(workers) >= jobs - 1
+    # The first worker forks the others: they are its children, and must end too.
+    workers += [pid for worker in workers for pid in children_of(worker)]
     build.send_signal(signum)
     _, errors = build.communicate(timeout=TERMINATION_TIMEOUT)
     assert build.returncode == code, errors

@@ -9,7 +9,7 @@ import pypandoc
 from articles import article_files, body_paragraphs, front_matter
 from conftest import FIXTURES, SAMPLE, run_publisher
 
-from publisher.rawcopy import split_headline, split_page
+from publisher.commands.rawcopy import split_headline, split_page
 
 RAW = FIXTURES / "raw-page.txt"
 META = ("kicker", "title", "subtitle", "byline", "authors")

@@ -11,16 +11,16 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from publisher.config import EditionConfig
-from publisher.document import AstCache, parse_markdown
-from publisher.errors import SourceError
-from publisher.languages import VARIANTS
-from publisher.model import Article, Edition
-from publisher.pandoc import markdown_format
-from publisher.pandoc_ast import iter_ast
-from publisher.rawhtml import apply_policy
-from publisher.sources import read_article
-from publisher.variants import apply_variant
+from publisher.base.config import EditionConfig
+from publisher.base.errors import SourceError
+from publisher.base.languages import VARIANTS
+from publisher.base.model import Article, Edition
+from publisher.base.pandoc import markdown_format
+from publisher.base.pandoc_ast import iter_ast
+from publisher.document.parse import AstCache, parse_markdown
+from publisher.document.rawhtml import apply_policy
+from publisher.language.variants import apply_variant
+from publisher.read.sources import read_article
 
 # Characters OpenCC changes, and that phrases form across markup (头发, 后台, 软件 …).
 HAN = st.sampled_from(list("发展头发后台里面干部软件乡村振兴的了是在网络视频"))

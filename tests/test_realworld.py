@@ -175,10 +175,10 @@ def _runs(text: str) -> list[str]:
 @pytest.mark.xdist_group("corpus")  # its fixture is built once
 @pytest.mark.parametrize("tag", CORPUS_VARIANTS)
 def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
-    from publisher.build import load_edition
-    from publisher.languages import variant_named
-    from publisher.pandoc_ast import iter_ast, map_ast
-    from publisher.variants import apply_variant
+    from publisher.base.languages import variant_named
+    from publisher.base.pandoc_ast import iter_ast, map_ast
+    from publisher.language.variants import apply_variant
+    from publisher.run.build import load_edition
 
     out, _ = corpus
     edition = apply_variant(load_edition(CORPUS), variant_named(tag))

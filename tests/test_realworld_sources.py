@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import run_publisher
 
-from publisher.errors import SourceError
-from publisher.sources import encoding_candidates, read_edition, read_text
+from publisher.base.errors import SourceError
+from publisher.read.sources import encoding_candidates, read_edition, read_text
 
 GB_TEXT = "---\ntitle: 短讯\n---\n\n今天上午，孝义市召开乡村振兴工作会议。\n"
 BIG5_TEXT = "---\ntitle: 短訊\n---\n\n今天上午，臺北市召開社區營造工作會議。\n"
@@ -184,7 +184,7 @@ header-includes: \\usepackage{xeCJK}
 
 
 def test_front_matter_of_other_tools_is_mapped(tmp_path):
-    from publisher.sources import read_article
+    from publisher.read.sources import read_article
 
     (tmp_path / "hugo.md").write_text(HUGO, encoding="utf-8")
     (tmp_path / "jekyll.md").write_text(JEKYLL, encoding="utf-8")

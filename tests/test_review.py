@@ -14,8 +14,8 @@ import pytest
 import zhconv_rs
 from conftest import FIXTURES, ROOT, SAMPLE, TRADITIONAL, run_publisher
 
-from publisher.languages import DICTIONARY_ALL, VARIANTS
-from publisher.review import (
+from publisher.base.languages import DICTIONARY_ALL, VARIANTS
+from publisher.language.review import (
     Finding,
     Reader,
     _patch,
@@ -26,8 +26,8 @@ from publisher.review import (
     segmentation_hits,
     vocabulary_hits,
 )
-from publisher.sources import read_dictionary
-from publisher.variants import Conversion
+from publisher.language.variants import Conversion
+from publisher.read.sources import read_dictionary
 
 CASES = FIXTURES / "review"
 OPENCC_CONFIGS = {"zh-Hant-TW": "s2twp", "zh-Hant-HK": "s2hk"}
@@ -202,7 +202,10 @@ def test_accept_and_keep_write_entries_and_keep_the_comments(tmp_path):
 
 def test_review_without_zhconv_turns_that_signal_off():
     # As if the optional extra were not installed: importing zhconv_rs fails.
-    code = "import sys; sys.modules['zhconv_rs'] = None; from publisher.cli import main; main()"
+    code = (
+        "import sys; sys.modules['zhconv_rs'] = None; "
+        "from publisher.commands.cli import main; main()"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code, "review", "--source", str(CASES), "--format", "json"],
         capture_output=True,

@@ -6,7 +6,7 @@ from articles import article_files, body_paragraphs, front_matter
 from conftest import FIXTURES, SAMPLE
 from PIL import Image
 
-from publisher import placeholder
+from publisher.commands import placeholder
 
 # Page breaks split these paragraphs in the raw copy; the canonical text joins them.
 PAGE_BREAKS = ("圆满", "新兴产")

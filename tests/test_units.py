@@ -19,8 +19,8 @@ from outputs import pdf_fonts, pdf_text
 from pypdf import PdfReader
 from tiny import TINY_ARTICLES, tiny_edition
 
-from publisher.errors import PublisherError
-from publisher.executors import InlineExecutor, LocalExecutor
+from publisher.base.errors import PublisherError
+from publisher.run.executors import InlineExecutor, LocalExecutor
 from publisher.writers import FORMATS, format_named, writer_for
 
 EDITED = "02-jiaokou"
@@ -162,7 +162,7 @@ def publisher_traced(*arguments, env=None) -> tuple[subprocess.CompletedProcess,
 
 
 # What reading an edition loads: a no-op answered by the build record loads none of it.
-FULL_ROAD = {"publisher.build", "pydantic", "opencc", "weasyprint", "ebooklib", "docx", "rich"}
+FULL_ROAD = {"publisher.run.build", "pydantic", "opencc", "weasyprint", "ebooklib", "docx", "rich"}
 
 
 def test_noop_shows_every_output_and_imports_nothing_heavy(sample_out):
@@ -172,7 +172,7 @@ def test_noop_shows_every_output_and_imports_nothing_heavy(sample_out):
         "build", "--jobs", "2", "--source", SAMPLE, "--out", sample_out
     )
     assert result.returncode == 0, result.stderr
-    assert "publisher.build_record" in imported
+    assert "publisher.run.build_record" in imported
     assert not FULL_ROAD & imported
     assert sum(line.startswith("up to date ") for line in result.stderr.splitlines()) == 33
     assert "built 0, up to date 33, failed 0 in" in result.stderr
@@ -189,7 +189,7 @@ def test_the_build_record_answers_only_while_nothing_changed(tmp_path):
         result, imported = publisher_traced(*arguments, env=env)
         assert result.returncode == 0, result.stderr
         summary = re.search(r"built \d+, up to date \d+", result.stderr).group()
-        return summary, "publisher.build" not in imported
+        return summary, "publisher.run.build" not in imported
 
     assert build() == ("built 4, up to date 0", False)
     assert build() == ("built 0, up to date 4", True)
@@ -223,7 +223,7 @@ def test_a_recorded_build_says_its_warnings_again(tmp_path):
     assert findings and all(line.startswith(str(article)) or TINY_ARTICLES[1] in line
                             for line in findings)  # fmt: skip
     again, imported = publisher_traced(*arguments)
-    assert "publisher.build" not in imported
+    assert "publisher.run.build" not in imported
     assert [line for line in again.stderr.splitlines() if ": warning: " in line] == findings
     for _ in range(2):
         strict, _ = publisher_traced(*arguments, "--strict")
@@ -316,7 +316,7 @@ def test_workers_hold_no_lock_of_this_process_and_start_again(tmp_path):
     afresh at the next map (a watch goes on)."""
     import fcntl
 
-    from publisher.atomic import output_lock
+    from publisher.base.atomic import output_lock
 
     out = tmp_path / "out"
     out.mkdir()
@@ -367,9 +367,9 @@ def test_pandoc_parses_start_side_by_side_and_report_in_order(tmp_path, monkeypa
     """Reading starts every pandoc parse of the edition at once (pandoc.runs_ahead),
     yet gives the edition and the messages, in article order, of one parse after the
     other, and leaves no call behind."""
-    from publisher import pandoc
-    from publisher.build import load_edition
-    from publisher.errors import WarningCounter
+    from publisher.base import pandoc
+    from publisher.base.errors import WarningCounter
+    from publisher.run.build import load_edition
 
     source = tiny_edition(tmp_path, ("zh-Hans",))
     for number, name in enumerate(TINY_ARTICLES):

@@ -13,7 +13,7 @@ from lxml import etree
 from outputs import NS, XML_LANG, epub_package, epub_spine_documents, pdf_fonts, pdf_text, zip_xml
 from pypdf import PdfReader
 
-from publisher.ambiguities import read_table
+from publisher.language.ambiguities import read_table
 
 W = f"{{{NS['w']}}}"
 MARKUP = FIXTURES / "markup"

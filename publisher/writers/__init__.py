@@ -6,6 +6,9 @@ extension and whether it is also written article by article, so that planning
 a build, a no-op rebuild, ``publisher check`` and ``--help`` never load
 WeasyPrint, ebooklib or python-docx. ``tests/test_units.py`` checks that these
 entries agree with the writer classes.
+
+May import: publisher.base, publisher.read, publisher.document (the writers
+render an edition the language stage has converted, but never convert).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
-from publisher.model import Edition
-from publisher.styles import Styles
+from publisher.base.model import Edition
+from publisher.read.styles import Styles
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,8 @@ from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from publisher.errors import BuildError
-from publisher.punctuation import CJK, NO_LINE_START
+from publisher.base.errors import BuildError
+from publisher.base.punctuation import CJK, NO_LINE_START
 
 SUPPORTED_VERSIONS = ("70.",)
 

@@ -23,16 +23,16 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from publisher.errors import display_path, warn
-from publisher.links import prefix_ids, rewrite_xrefs
-from publisher.model import Article, Edition, anchor
-from publisher.pandoc import run_pandoc_binary
-from publisher.pandoc_ast import Node, iter_ast, plain, rewrite_images
-from publisher.punctuation import CJK, NO_LINE_START, OPENING
-from publisher.sources import EDITION_FILE
+from publisher.base.errors import display_path, warn
+from publisher.base.model import Article, Edition, anchor
+from publisher.base.pandoc import run_pandoc_binary
+from publisher.base.pandoc_ast import Node, iter_ast, plain, rewrite_images
+from publisher.base.punctuation import CJK, NO_LINE_START, OPENING
+from publisher.base.zipfiles import reproducible_zip
+from publisher.document.links import prefix_ids, rewrite_xrefs
+from publisher.read.sources import EDITION_FILE
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.typography import headline_parts
-from publisher.zipfiles import reproducible_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"

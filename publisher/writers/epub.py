@@ -27,16 +27,16 @@ from ebooklib import epub
 from lxml import etree
 from lxml import html as lxml_html
 
-from publisher import yamltext
-from publisher.cover import cover_png
-from publisher.errors import BuildError, logger, warn
-from publisher.fonts import find_face, subset_woff2
-from publisher.model import Article, anchor
-from publisher.pandoc_ast import image_targets
-from publisher.styles import Styles
+from publisher.base import yamltext
+from publisher.base.errors import BuildError, logger, warn
+from publisher.base.model import Article, anchor
+from publisher.base.pandoc_ast import image_targets
+from publisher.base.zipfiles import reproducible_zip
+from publisher.read.styles import Styles
 from publisher.writers.base import Writer, WriterContext
+from publisher.writers.cover import cover_png
+from publisher.writers.fonts import find_face, subset_woff2
 from publisher.writers.html import article_html
-from publisher.zipfiles import reproducible_zip
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from html import escape as html_escape
 from pathlib import Path
 
-from publisher.links import rewrite_xrefs
-from publisher.model import Article, Edition
-from publisher.pandoc import run_pandoc
-from publisher.pandoc_ast import Node, rewrite_images
+from publisher.base.model import Article, Edition
+from publisher.base.pandoc import run_pandoc
+from publisher.base.pandoc_ast import Node, rewrite_images
+from publisher.document.links import rewrite_xrefs
 
 XREF_PLACEHOLDER = "publisher-xref:"
 

@@ -49,6 +49,7 @@ def load_weasyprint() -> None:
     sys.modules.update((name, _Deferred(name)) for name in deferred)
     try:
         try:
+            # imported here, while the library search is patched
             import weasyprint.text.ffi
         except OSError:
             pass  # not under the linker's names on this system: the full lookup, below

@@ -31,6 +31,7 @@ from html import escape as html_escape
 from html import unescape as html_unescape
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
 # First: WeasyPrint then finds its native libraries without searching the system.
 from publisher.writers import native_libraries  # noqa: F401
@@ -38,7 +39,7 @@ from publisher.writers import native_libraries  # noqa: F401
 # isort: split
 import pydyf
 from lxml import html as lxml_html
-from weasyprint import CSS, DEFAULT_OPTIONS, HTML, Document
+from weasyprint import CSS, DEFAULT_OPTIONS, HTML, VERSION, Document
 from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.matrix import Matrix
 from weasyprint.pdf import _use_references, _w3c_date_to_pdf
@@ -48,9 +49,9 @@ from weasyprint.pdf.stream import Stream
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from publisher.errors import BuildError, WarningCounter, display_path, warn
-from publisher.limits import running_head
-from publisher.model import Article, Edition, anchor
+from publisher.base.errors import BuildError, WarningCounter, display_path, warn
+from publisher.base.limits import running_head
+from publisher.base.model import Article, Edition, anchor
 from publisher.writers import cjk_justify, pdf_costs, typography
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.html import article_html
@@ -72,7 +73,6 @@ class LocalFetcher(URLFetcher):
         self.folders = [folder.resolve() for folder in folders]
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        from urllib.parse import unquote, urlsplit
 
         parts = urlsplit(url)
         if parts.scheme == "data":  # reads no file
@@ -535,7 +535,6 @@ class _EditionPdf:
 
     def _metadata(self, front: Document) -> None:
         """The document information, as WeasyPrint writes it from the HTML's head."""
-        from weasyprint import VERSION
 
         info, metadata = self.pdf.info, front.metadata
         info["Producer"] = pydyf.String(f"WeasyPrint {VERSION}")

@@ -139,6 +139,7 @@ def _one_subset_pass_for_cff() -> None:
 def subset_once(font: fonts.Font, to_unicode: dict, hinting: bool) -> bytes | None:
     """WeasyPrint's two subsets of ``font`` in one, or None where HarfBuzz does not
     end the font at its last glyph used."""
+    # load time: HarfBuzz's bindings only once the patches are installed
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     plan = ffi.gc(

@@ -7,9 +7,9 @@ mark (classes ``halt``, ``halt-stop``, ``keep``, ``footnote``) is in
 
 from __future__ import annotations
 
-from publisher.limits import running_head
-from publisher.pandoc_ast import Node, map_ast
-from publisher.punctuation import CLOSING, OPENING, STOPS
+from publisher.base.limits import running_head
+from publisher.base.pandoc_ast import Node, map_ast
+from publisher.base.punctuation import CLOSING, OPENING, STOPS
 
 # clreq §3.1.6, adjacent punctuation: a mark whose blank half faces another
 # mark's loses it (OpenType ``halt``), so ”。 or ：“ take 1.5 em, not 2.

@@ -9,7 +9,7 @@ The PNGs are committed; Pillow writes identical bytes for identical input.
 
 from pathlib import Path
 
-from publisher.placeholder import placeholder_png
+from publisher.commands.placeholder import placeholder_png
 
 HERE = Path(__file__).parent
 

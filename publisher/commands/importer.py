@@ -1,0 +1,567 @@
+"""``publisher import``: raw copy (a newspaper page as text) and Word files become
+canonical article files, with front matter, named ``NN-slug.md``.
+
+Text is split into articles by :mod:`publisher.commands.rawcopy`; a DOCX is read by
+pandoc (``docx+styles``, so that the Kicker, Subtitle and Byline paragraphs of
+publisher's own DOCX come back as front matter). Either way the article
+becomes a pandoc AST, which pandoc's Markdown writer turns into Markdown, and
+the copy-editing fixes of :mod:`publisher.document.copyedit` are applied to it, as
+``check --fix`` would. Everything is read, named and checked before the first
+file is written; no file is overwritten without ``force``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from lxml import etree
+from PIL import Image, UnidentifiedImageError
+
+from publisher.base.atomic import write_atomically
+from publisher.base.config import parse_yaml_mapping
+from publisher.base.errors import SourceError, display_path
+from publisher.base.pandoc import run_pandoc
+from publisher.base.pandoc_ast import Node, iter_ast, map_ast, rewrite_images
+from publisher.commands.placeholder import ALT, placeholder_png
+from publisher.commands.rawcopy import CREDIT, PageArticle, split_page
+from publisher.document import copyedit
+from publisher.read.sources import EDITION_FILE, encoding_candidates
+
+# pandoc's Markdown writer without `smart`: with it, “” ‘’ become ASCII quotes,
+# which pandoc reads back as closing quotes after a Chinese character.
+MARKDOWN_WRITER = ["--to", "markdown-smart", "--wrap=none"]
+IMAGES_FOLDER = "images"
+IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
+DOCX_STYLES = {"Kicker": "kicker", "Subtitle": "subtitle", "Byline": "byline", "Title": "title"}
+CORE = "docProps/core.xml"
+NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/"}
+NUMBERED = re.compile(r"(\d+)-(.+)\.md")
+
+
+@dataclass
+class Imported:
+    """One article read from a file, not yet named or written."""
+
+    source: Path
+    title: str
+    kicker: str | None = None
+    subtitle: str | None = None
+    byline: str | None = None
+    authors: list[str] = field(default_factory=list)
+    blocks: list[Node] = field(default_factory=list)
+    # Image data by the target the blocks use for it ("image:N", or "photo:N" for a
+    # placeholder), with its file suffix.
+    images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    name_hint: str = ""  # what the slug is made from
+    notes: list[str] = field(default_factory=list)  # what was recognised, for the summary
+
+    @property
+    def front_matter(self) -> dict:
+        meta = {
+            "kicker": self.kicker,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "byline": self.byline,
+            "authors": self.authors or None,
+        }
+        return {key: value for key, value in meta.items() if value}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def decode_copy(path: Path, data: bytes) -> tuple[str, str]:
+    """Text of a raw copy file and the encoding it was in: UTF-8, else the one Chinese
+    encoding (GB18030, Big5, UTF-16 with a BOM) that reads it cleanly."""
+    shown = display_path(path)
+    if not data.strip():
+        raise SourceError(shown, "the file is empty", hint="import the file that holds the copy")
+    try:
+        text, encoding = data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        if b"\0" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text, encoding = "\0", "binary"
+        else:
+            candidates = encoding_candidates(data)
+            if len(candidates) != 1:
+                which = (
+                    f"it reads as Chinese in each of {', '.join(candidates)}"
+                    if candidates
+                    else "no encoding publisher knows (UTF-8, GB18030, Big5, UTF-16) reads it"
+                )
+                raise SourceError(
+                    shown,
+                    f"cannot tell the file's encoding: {which}",
+                    hint="convert it to UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`) and check "
+                    "the text, then import the converted file",
+                ) from None
+            encoding = candidates[0]
+            text = data.decode(encoding).lstrip("\ufeff")
+    if re.search(r"[\0-\x08\x0e-\x1f]", text):
+        raise SourceError(
+            shown,
+            "not a text file (it holds binary data)",
+            hint="import plain text (.txt) or a Word document (.docx)",
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _inlines(text: str) -> list[Node]:
+    inlines: list[Node] = []
+    for number, word in enumerate(text.split(" ")):
+        if number:
+            inlines.append({"t": "Space"})
+        if word:
+            inlines.append({"t": "Str", "c": word})
+    return inlines
+
+
+def _photo(key: str, caption: str = "资料图片") -> Node:
+    image = {"t": "Image", "c": [["", [], [["alt", ALT]]], _inlines(caption), [key, ""]]}
+    return {
+        "t": "Figure",
+        "c": [
+            ["", [], []],
+            [None, [{"t": "Plain", "c": _inlines(caption)}]],
+            [{"t": "Plain", "c": [image]}],
+        ],
+    }
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'s' * (number != 1)}"
+
+
+def from_page_article(source: Path, article: PageArticle) -> Imported:
+    imported = Imported(
+        source=source,
+        title=article.title,
+        kicker=article.kicker,
+        subtitle=article.subtitle,
+        byline=article.byline,
+        authors=article.authors,
+        name_hint=article.place,
+    )
+    paragraphs = photos = 0
+    for paragraph in article.body:
+        if paragraph is None:
+            photos += 1
+            key = f"photo:{photos}"  # a placeholder, named <slug>-photo-N.png
+            imported.images[key] = (placeholder_png(photos), ".png")
+            imported.blocks.append(_photo(key))
+        else:
+            paragraphs += 1
+            imported.blocks.append({"t": "Para", "c": _inlines(paragraph)})
+    imported.notes.append(
+        f"{_count(paragraphs, 'paragraph')}, {_count(photos, 'photo')} (placeholder images)"
+    )
+    if article.credit and not article.authors:
+        imported.notes.append(f"the credit “{article.credit}” names no person: no authors")
+    imported.notes += [f"page break mended after “…{cut}”" for cut in article.mended]
+    return imported
+
+
+def read_text_copy(path: Path, data: bytes) -> tuple[list[Imported], str]:
+    text, encoding = decode_copy(path, data)
+    articles = split_page(text)
+    if not articles:
+        raise SourceError(
+            display_path(path),
+            "no article found (a headline line, then paragraphs)",
+            hint="check that this is the copy of a page; each article starts with its "
+            "headline line, e.g. `山西省泽州县： 激活县域撂荒地 助力乡村振兴`",
+        )
+    imported = [from_page_article(path, article) for article in articles]
+    if encoding.upper().startswith("BIG5"):
+        for article in imported:
+            article.notes.append("Traditional characters (Big5): the sources are Simplified")
+    return imported, encoding
+
+
+def _docx_core(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The document's title and author from its properties."""
+    try:
+        root = etree.fromstring(archive.read(CORE))
+    except (KeyError, etree.XMLSyntaxError):
+        return {}
+    found = {}
+    for key in ("title", "creator"):
+        value = root.findtext(f"dc:{key}", namespaces=NAMESPACES)
+        if value and value.strip():
+            found[key] = value.strip()
+    return found
+
+
+def _stringify(blocks: list[Node]) -> str:
+    words = []
+    for node in iter_ast(blocks):
+        if node["t"] == "Str":
+            words.append(node["c"])
+        elif node["t"] in ("Space", "SoftBreak"):
+            words.append(" ")
+    return "".join(words).strip()
+
+
+def read_docx(path: Path, data: bytes) -> Imported:
+    shown = display_path(path)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive.getinfo("word/document.xml")
+    except (zipfile.BadZipFile, KeyError):
+        raise SourceError(
+            shown,
+            "not a Word document (DOCX)",
+            hint="save it from Word as .docx, or import it as plain text (.txt)",
+        ) from None
+    document = json.loads(run_pandoc(["--from", "docx+styles", "--to", "json", str(path)], ""))
+    core = _docx_core(archive)
+    parts: dict[str, str] = {}
+    blocks = _unstyled(document["blocks"], parts)
+    meta_title = _stringify([document["meta"]["title"]]) if "title" in document["meta"] else ""
+    title = core.get("title") or meta_title or parts.get("title", "")
+    headers = [b for b in blocks if b["t"] == "Header"]
+    # The heading is the title also when broken into lines (publisher's DOCX breaks a
+    # two-part headline between its parts, where the title has an ideographic space).
+    if headers and (
+        not title or re.sub(r"\s", "", _stringify(headers[0]["c"][2])) == re.sub(r"\s", "", title)
+    ):
+        title = title or _stringify(headers[0]["c"][2])
+        blocks.remove(headers[0])
+    if not title:
+        raise SourceError(
+            shown,
+            "the document has no title (no title in its properties, no heading)",
+            hint="give it a title in Word (File › Info › Title) or a first heading",
+        )
+    byline = parts.get("byline", "")
+    credit = CREDIT.fullmatch(byline)
+    imported = Imported(
+        source=path,
+        title=title,
+        kicker=parts.get("kicker"),
+        subtitle=parts.get("subtitle"),
+        byline=credit[1] if credit else byline or None,
+        authors=[a for a in re.split(r"[;；,，、]\s*", core.get("creator", "")) if a],
+        name_hint=path.stem,
+    )
+    imported.blocks = _docx_images(archive, blocks, imported)
+    notes = sum(1 for node in iter_ast(imported.blocks) if node["t"] == "Note")
+    paragraphs = sum(1 for block in imported.blocks if block["t"] == "Para")
+    imported.notes.append(
+        f"{_count(paragraphs, 'paragraph')}, {_count(len(imported.images), 'image')}, "
+        f"{_count(notes, 'footnote')}"
+    )
+    return imported
+
+
+def _unstyled(blocks: list[Node], parts: dict[str, str]) -> list[Node]:
+    """``blocks`` without docx+styles' wrappers; the Kicker, Subtitle, Byline and
+    Title paragraphs taken out into ``parts``."""
+    out = []
+    for block in blocks:
+        if block["t"] == "Div" and dict(block["c"][0][2]).get("custom-style"):
+            style = dict(block["c"][0][2])["custom-style"]
+            if style in DOCX_STYLES and DOCX_STYLES[style] not in parts:
+                parts[DOCX_STYLES[style]] = _stringify(block["c"][1])
+            else:
+                out += _unstyled(block["c"][1], parts)
+        else:
+            out.append(block)
+
+    def plain(node: Node) -> Node | None:
+        if node["t"] == "Note":  # Word puts a space after the note's number
+            first = node["c"][0] if node["c"] else None
+            if first and first["t"] in ("Para", "Plain") and first["c"][:1] == [{"t": "Space"}]:
+                return {"t": "Note", "c": [{**first, "c": first["c"][1:]}, *node["c"][1:]]}
+        attributes = node["c"][0][2] if node["t"] in ("Span", "Figure", "Div") else None
+        if node["t"] in ("Span", "Figure", "Div"):
+            kept = [[k, v] for k, v in attributes if k != "custom-style"]
+            return {"t": node["t"], "c": [[*node["c"][0][:2], kept], *node["c"][1:]]}
+        return None
+
+    return _unwrap_bare(map_ast(out, plain))
+
+
+def _unwrap_bare(node: Any) -> Any:
+    """Spans and divs with no attributes left are just their content."""
+    if isinstance(node, list):
+        out = []
+        for item in map(_unwrap_bare, node):
+            bare = isinstance(item, dict) and item.get("t") in ("Span", "Div")
+            if bare and item["c"][0] == ["", [], []]:
+                out += item["c"][1]
+            else:
+                out.append(item)
+        return out
+    if isinstance(node, dict):
+        return {key: _unwrap_bare(value) for key, value in node.items()}
+    return node
+
+
+def _docx_images(archive: zipfile.ZipFile, blocks: list[Node], imported: Imported) -> list[Node]:
+    """Take each image out of the DOCX (``media/…`` in pandoc's AST); PNG, JPEG and GIF
+    as they are, anything Pillow reads as PNG; what it cannot read is dropped."""
+    keys: dict[str, str | None] = {}
+    for node in iter_ast(blocks):
+        if node["t"] != "Image" or node["c"][2][0] in keys:
+            continue
+        target = node["c"][2][0]
+        try:
+            data = archive.read(f"word/{target}")
+        except KeyError:
+            keys[target] = None
+            continue
+        suffix = next((s for magic, s in IMAGE_TYPES.items() if data.startswith(magic)), None)
+        if suffix is None:
+            try:
+                buffer = io.BytesIO()
+                Image.open(io.BytesIO(data)).save(buffer, format="PNG")
+                data, suffix = buffer.getvalue(), ".png"
+            except (UnidentifiedImageError, OSError):
+                imported.notes.append(f"image {target} dropped: not a format publisher can use")
+                keys[target] = None
+                continue
+        key = f"image:{len(imported.images) + 1}"
+        imported.images[key] = (data, suffix)
+        keys[target] = key
+
+    def image(node: Node) -> Node | None:
+        if node["t"] != "Image":
+            return None
+        key = keys.get(node["c"][2][0])
+        if key is None:
+            return {"t": "Span", "c": [["", [], []], node["c"][1]]}  # its caption, as text
+        attributes = [[k, v] for k, v in node["c"][0][2] if k not in ("width", "height")]
+        return {"t": "Image", "c": [[*node["c"][0][:2], attributes], node["c"][1], [key, ""]]}
+
+    def figure(node: Node) -> Node | None:
+        """The canonical figure: the image's text is the caption, what Word held as the
+        image's description becomes its alt text (pandoc then writes ![caption](…))."""
+        if node["t"] != "Figure":
+            return None
+        caption = [i for b in node["c"][1][1] for i in b["c"]] if node["c"][1][1] else []
+        content = node["c"][2]
+        if len(content) != 1 or content[0]["c"][:1] == [] or content[0]["t"] != "Plain":
+            return None
+        picture = content[0]["c"][0]
+        if len(content[0]["c"]) != 1 or picture["t"] != "Image" or not caption:
+            return None
+        attr, description, target = picture["c"]
+        alt = _stringify([{"t": "Plain", "c": description}])
+        attributes = [[k, v] for k, v in attr[2] if k != "alt"]
+        if alt and alt != _stringify([{"t": "Plain", "c": caption}]):
+            attributes.append(["alt", alt])
+        picture = {"t": "Image", "c": [[*attr[:2], attributes], caption, target]}
+        return {"t": "Figure", "c": [node["c"][0], node["c"][1], [{"t": "Plain", "c": [picture]}]]}
+
+    return map_ast(map_ast(blocks, image), figure)
+
+
+def read_file(path: Path) -> tuple[list[Imported], str]:
+    """The articles of one file, and what it was read as."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(display_path(path), f"cannot read the file: {error.strerror}") from None
+    if path.suffix.lower() == ".docx" or data.startswith(b"PK\x03\x04"):
+        return [read_docx(path, data)], "DOCX"
+    return read_text_copy(path, data)
+
+
+# ---------------------------------------------------------------- naming and writing
+
+
+def slugify(text: str) -> str:
+    """An ASCII file name from Chinese (pinyin) or Latin text: 交口 → jiaokou."""
+    from pypinyin import lazy_pinyin  # its tables take a second to load: only when naming
+
+    text = NUMBERED.sub(r"\2", text + ".md").removesuffix(".md")  # 04-liucun → liucun
+    words = lazy_pinyin(text)
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(words).lower()).strip("-")
+    return slug[:40].strip("-") or "article"
+
+
+@dataclass
+class Planned:
+    article: Imported
+    path: Path
+    markdown: str
+    images: dict[Path, bytes]
+    fixes: int
+    replaces: bool  # an existing article of the same name (with force)
+    image_names: dict[str, Path]  # image key in the blocks -> its file
+
+
+def _edition_root(into: Path) -> Path | None:
+    for folder in (into, into.parent):
+        if (folder / EDITION_FILE).is_file():
+            return folder
+    return None
+
+
+def front_matter(meta: dict) -> str:
+    """YAML, one key a line as the sources write it (lists in brackets)."""
+    lines = []
+    for key, value in meta.items():
+        dumped = yaml.safe_dump(
+            value, allow_unicode=True, default_flow_style=True, width=10_000
+        ).removesuffix("\n...\n")
+        lines.append(f"{key}: {dumped.strip()}")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(article: Imported, path: Path, image_names: dict[str, Path]) -> tuple[str, int]:
+    """The article file's text, and how many copy-editing fixes it took."""
+    blocks = rewrite_images(
+        article.blocks,
+        lambda key: Path(os.path.relpath(image_names[key], path.parent)).as_posix(),
+    )
+    document = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
+    body = run_pandoc(["--from", "json", *MARKDOWN_WRITER], json.dumps(document))
+    text = f"---\n{front_matter(article.front_matter)}---\n\n{body}"
+    fixed, changes = copyedit.fix_text(text, display_path(path))
+    return fixed, len(changes)
+
+
+def plan(articles: list[Imported], into: Path, *, force: bool) -> tuple[list[Planned], Path | None]:
+    """Name every article and image; refuse (naming them all) names that exist,
+    unless ``force``."""
+    into = into.absolute()
+    root = _edition_root(into)
+    images_folder = (root or into) / IMAGES_FOLDER
+    existing = {}
+    for path in sorted(into.glob("*.md")) if into.is_dir() else []:
+        match = NUMBERED.fullmatch(path.name)
+        existing[match[2] if match else path.stem] = path
+    numbers = [int(m[1]) for p in existing.values() if (m := NUMBERED.fullmatch(p.name))]
+    next_number = max(numbers, default=0) + 1
+    planned, taken, clashes = [], set(), []
+    for article in articles:
+        slug = base = slugify(article.name_hint or article.title)
+        counter = 2
+        while slug in taken:
+            slug, counter = f"{base}-{counter}", counter + 1
+        taken.add(slug)
+        if slug in existing:
+            path, replaces = existing[slug], True
+            clashes.append(path)
+        else:
+            path, replaces = into / f"{next_number:02d}-{slug}.md", False
+            next_number += 1
+        names = {
+            key: images_folder / f"{slug}-{'photo-' if key.startswith('photo:') else ''}"
+            f"{key.split(':')[1]}{suffix}"
+            for key, (_data, suffix) in article.images.items()
+        }
+        clashes += [p for p in names.values() if p.exists()]
+        images = {names[key]: data for key, (data, _suffix) in article.images.items()}
+        planned.append(Planned(article, path, "", images, 0, replaces, names))
+    if clashes and not force:
+        listed = ", ".join(display_path(p) for p in clashes[:6])
+        more = f" and {len(clashes) - 6} more" if len(clashes) > 6 else ""
+        raise SourceError(
+            display_path(into),
+            f"already holds {listed}{more}; nothing was written",
+            hint="import into another folder, or pass --force to replace them",
+        )
+    for item in planned:
+        item.markdown, item.fixes = _markdown(item.article, item.path, item.image_names)
+    return planned, root
+
+
+def add_to_edition(root: Path | None, paths: list[Path], into: Path) -> str | None:
+    """The new text of edition.yaml with ``paths`` appended to ``articles:`` (None: the
+    edition lists no articles and finds them in articles/ by name)."""
+    if root is None:
+        raise SourceError(
+            display_path(into),
+            f"--add: no {EDITION_FILE} in this folder or the one above",
+            hint="import into an edition's articles/ folder, or leave out --add",
+        )
+    edition = root / EDITION_FILE
+    text = edition.read_text(encoding="utf-8")
+    data, lines = parse_yaml_mapping(text, Path(display_path(edition)))
+    names = [p.absolute().relative_to(root.absolute()).as_posix() for p in paths]
+    listed = data.get("articles")
+    if listed is None:
+        if into.absolute() == (root / "articles").absolute():
+            return None
+        raise SourceError(
+            display_path(edition),
+            "--add: the edition has no `articles:` list and the files are not in articles/",
+            hint="import into articles/, or add an `articles:` list",
+        )
+    new = [name for name in names if name not in listed]
+    if not new:
+        return text
+    if not listed:
+        raise SourceError(
+            display_path(edition),
+            "--add: `articles:` is empty; add the first article by hand",
+            line=lines.get("articles"),
+        )
+    source_lines = text.split("\n")
+    last = lines[f"articles[{len(listed) - 1}]"] - 1
+    item = re.match(r"(\s*-\s*)", source_lines[last])
+    if item is None:
+        raise SourceError(
+            display_path(edition),
+            "--add: `articles:` is written on one line; add the new articles by hand",
+            line=lines.get("articles"),
+            hint=f"add {', '.join(new)}",
+        )
+    source_lines[last + 1 : last + 1] = [f"{item[1]}{name}" for name in new]
+    return "\n".join(source_lines)
+
+
+def import_files(
+    files: list[Path],
+    into: Path,
+    *,
+    force: bool = False,
+    add: bool = False,
+    say: Callable[[str], None] = print,
+) -> list[Path]:
+    """Import ``files`` into ``into``; print a summary with ``say``; return the articles
+    written. Nothing is written when anything is wrong."""
+    articles: list[Imported] = []
+    for path in files:
+        found, what = read_file(path)
+        say(f"{display_path(path)} ({what}): {len(found)} article{'s' * (len(found) > 1)}")
+        articles += found
+    planned, root = plan(articles, into, force=force)
+    edition_text = add_to_edition(root, [p.path for p in planned], into) if add else None
+    for item in planned:
+        for path, data in item.images.items():
+            write_atomically(path, data)
+        write_atomically(item.path, item.markdown.encode("utf-8"))
+    if edition_text is not None and root is not None:
+        write_atomically(root / EDITION_FILE, edition_text.encode("utf-8"))
+    for item in planned:
+        _summary(item, say)
+    edition = root / EDITION_FILE if root is not None else None
+    listed = edition is not None and "articles" in (yaml.safe_load(edition.read_text()) or {})
+    if edition is not None and listed and not add:
+        say(f"add them to {display_path(edition)}'s `articles:` (or import with --add)")
+    return [item.path for item in planned]
+
+
+def _summary(item: Planned, say: Callable[[str], None]) -> None:
+    verb = "replaced" if item.replaces else "wrote"
+    say(f"  {verb} {display_path(item.path)}")
+    for key, value in item.article.front_matter.items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        say(f"    {key + ':':10} {shown}")
+    for note in item.article.notes:
+        say(f"    {note}")
+    if item.fixes:
+        say(f"    {item.fixes} punctuation fixes (full-width ，：（） …); see `publisher check`")

@@ -1,0 +1,470 @@
+"""Builds: which outputs to make, from what, where, and on which worker.
+
+The unit of work is the article. Every output records, as a content hash (its
+*key*), what it was built from: the articles it holds (their parsed text,
+front matter and image bytes), the edition metadata it shows, the variant
+(tag, quotation marks, its dictionary entries), ``styles/``, publisher's own
+code and its tools' versions. An output is up to date when it exists and the
+stamp beside it in ``OUT/.cache/keys/`` holds its key, so editing one article
+rewrites the edition outputs and that article's own outputs, and nothing else.
+
+Stale outputs are grouped into :class:`Unit`\\ s: one per article output
+(DOCX, or PDF when the edition PDF is current), one per edition output, except
+that a variant's edition PDF and its stale per-article PDFs are one unit, so
+each article is laid out once for both (``writers/pdf.py``). Units are pure
+and run on an executor (``executors.py``), longest first.
+
+Everything is read and checked before the first output is written, so bad
+sources never cost a half-built edition. Each output is written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from publisher import CODE, DEFAULT_STYLES
+from publisher.base.atomic import atomic_target, output_lock, write_atomically
+from publisher.base.errors import (
+    BuildError,
+    PublisherError,
+    WarningCounter,
+    display_path,
+    logger,
+    warn,
+)
+from publisher.base.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
+from publisher.base.model import Article, Edition
+from publisher.base.pandoc import pandoc_version
+from publisher.document.parse import AstCache, parse_edition
+from publisher.language.variants import apply_variant
+from publisher.read.sources import EDITION_FILE, read_edition
+from publisher.read.styles import Styles
+from publisher.run.build_record import (
+    CACHE_FOLDER,
+    TOOL_DISTRIBUTIONS,
+    BuildRecord,
+    RecordedOutput,
+    inputs_digest,
+    installed_versions,
+    invocation_id,
+    is_current,
+)
+from publisher.run.executors import Executor, build_executor
+from publisher.run.progress import Event
+from publisher.writers import FORMATS, format_named
+
+if TYPE_CHECKING:
+    from publisher.language.ambiguities import Ambiguity
+
+KEYS_FOLDER = "keys"  # under CACHE_FOLDER: one stamp per output, holding its key
+ARTICLES_FOLDER = "articles"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to make: the edition, or one article of it, in one variant and format."""
+
+    path: Path
+    variant: str
+    format: str
+    key: str  # content hash of everything the file is built from
+    article: str | None = None  # the slug, for a per-article output
+    stamp: Path | None = None  # where the key is recorded once the file is written
+
+    def up_to_date(self) -> bool:
+        return is_current(self.path, self.stamp, self.key)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Outputs of one variant and format made together by one call of :func:`run_unit`.
+
+    Pure: everything the outputs depend on is in here (``edition`` holds the
+    source-language articles the unit needs; the variant is applied in the
+    unit) or covered by the outputs' keys (images, styles).
+    """
+
+    edition: Edition
+    variant: Variant
+    format: str
+    outputs: tuple[Output, ...]
+    styles_folder: Path
+    cache: Path
+    cost: float  # estimated seconds, for scheduling longest first
+
+    @property
+    def name(self) -> str:
+        slugs = [o.article for o in self.outputs if o.article]
+        whole = any(o.article is None for o in self.outputs)
+        what = "edition" if whole else ", ".join(slugs)
+        return f"{self.variant.tag} {self.format} {what}"
+
+
+@dataclass
+class UnitResult:
+    """What a unit reports back (picklable): written paths, warnings, failure, time."""
+
+    unit: str
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    failed: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    pid: int = 0
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_edition(source: Path, cache: Path | None = None) -> Edition:
+    """Read, validate and parse a source folder; cache the ASTs only if all is valid."""
+    asts = AstCache(cache)
+    edition = parse_edition(read_edition(source), asts)
+    asts.save()
+    return edition
+
+
+def traditional_variants(edition: Edition) -> list[Variant]:
+    """The edition's published Traditional variants (all there are when it publishes none):
+    what the ambiguity report and the review list read."""
+    published = [variant_named(tag) for tag in edition.config.variants or []]
+    return [v for v in published if v.opencc_config] or [
+        v for v in VARIANTS.values() if v.opencc_config
+    ]
+
+
+def ambiguity_report(edition: Edition) -> list[Ambiguity]:
+    """One-to-many characters of a loaded edition, for its Traditional variants.
+
+    It takes the edition ``check`` has already read, so that what reading reports
+    (copy-editing, front matter) is said, and counted, once."""
+    # load time: the ambiguity tables only for a report that asks for them
+    from publisher.language.ambiguities import (
+        find_ambiguities,  # not for builds: only `check --variants`
+    )
+
+    return find_ambiguities(edition, traditional_variants(edition))
+
+
+# ---------------------------------------------------------------- keys
+
+
+@cache
+def _tool_versions() -> tuple[str, ...]:
+    return (pandoc_version(), *installed_versions(TOOL_DISTRIBUTIONS))
+
+
+def environment_key(styles_folder: Path) -> str:
+    """What every output of a build depends on besides its sources: the styles,
+    publisher's own code and its tools' versions. Read once per build."""
+    digest = hashlib.sha256()
+    for folder in (styles_folder, CODE):
+        for path in sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        ):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    digest.update(json.dumps(_tool_versions()).encode())
+    return digest.hexdigest()
+
+
+def _hash(*values: object) -> str:
+    data = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def article_key(article: Article) -> str:
+    """An article's content: slug, front matter, parsed body and its images' bytes."""
+    images = {t: hashlib.sha256(p.read_bytes()).hexdigest() for t, p in article.images.items()}
+    return _hash(article.slug, article.meta.model_dump(mode="json"), article.blocks, images)
+
+
+def variant_key(edition: Edition, variant: Variant) -> str:
+    """What the variant step and the edition's look bring to every output of a variant:
+    the edition metadata (not its article list), the variant's quotation marks and
+    dictionary entries, the words the tool prints, the timestamp, the cover image."""
+    config = edition.config.model_dump(mode="json", exclude={"articles"})
+    entries = {
+        phrase: targets.get(variant.tag, targets.get(DICTIONARY_ALL))
+        for phrase, targets in edition.dictionary.items()
+    }
+    cover = edition.config.cover
+    cover_hash = hashlib.sha256((edition.root / cover).read_bytes()).hexdigest() if cover else None
+    return _hash(
+        variant.tag,
+        variant.opencc_config,
+        edition.config.quotes.get(variant.tag, variant.quotes),
+        sorted((k, v) for k, v in entries.items() if v is not None and variant.opencc_config),
+        config,
+        edition.labels,
+        edition.lang,
+        edition.modified.isoformat(),
+        list(edition.pandoc_api_version),
+        cover_hash,
+    )
+
+
+# ---------------------------------------------------------------- planning
+
+
+def choose_variants(edition: Edition, variants: Iterable[str] | None) -> list[Variant]:
+    """The variants to build, checked by name (zh-TW is zh-Hant-TW)."""
+    tags = list(variants or edition.config.variants or [edition.config.language])
+    return list(dict.fromkeys(variant_named(tag) for tag in tags))
+
+
+def plan_outputs(
+    edition: Edition,
+    out: Path,
+    formats: Iterable[str],
+    variants: Iterable[str] | None,
+    environment: str,
+    articles: Iterable[str] | None = None,
+) -> list[Output]:
+    """Every output a build wants, with its key. With ``articles`` (slugs), only those
+    articles' own outputs: the proof of one piece, not the edition."""
+    slugs = {a.slug for a in edition.articles}
+    wanted = list(dict.fromkeys(articles or ()))
+    for slug in wanted:
+        if slug not in slugs:
+            raise BuildError(
+                f"no article `{slug}` in the edition; its articles are: {', '.join(sorted(slugs))}"
+            )
+    formats = list(dict.fromkeys(formats))
+    if wanted and not any(format_named(f).per_article for f in formats):
+        own = ", ".join(f for f in FORMATS if format_named(f).per_article)
+        asked = ", ".join(formats)
+        raise BuildError(
+            f"--article builds an article's own files ({own}); {asked} exists for the "
+            "whole edition only"
+        )
+    keys = {a.slug: article_key(a) for a in edition.articles}
+    cache = out / CACHE_FOLDER / KEYS_FOLDER
+    outputs = []
+    for variant in choose_variants(edition, variants):
+        base = variant_key(edition, variant)
+        folder = out / variant.tag
+        for name in formats:
+            fmt = format_named(name)
+
+            def output(
+                path: Path, key: str, slug: str | None = None, tag=variant.tag, name=name
+            ) -> Output:
+                stamp = cache / f"{path.relative_to(out).as_posix()}.key"
+                return Output(path, tag, name, key, slug, stamp)
+
+            if not wanted:
+                whole = _hash(environment, name, base, [keys[a.slug] for a in edition.articles])
+                outputs.append(output(folder / f"{edition.config.name}{fmt.extension}", whole))
+            if fmt.per_article:
+                for article in edition.articles:
+                    if wanted and article.slug not in wanted:
+                        continue
+                    key = _hash(environment, name, base, keys[article.slug])
+                    path = folder / ARTICLES_FOLDER / f"{article.slug}{fmt.extension}"
+                    outputs.append(output(path, key, article.slug))
+    return outputs
+
+
+def _cost(sizes: dict[str, int], format: str, slugs: Iterable[str]) -> float:
+    """Seconds a unit is likely to take: a fixed start, plus its articles' length
+    times the format's weight (a PDF layout costs several times an EPUB)."""
+    return 0.3 + format_named(format).weight * sum(sizes[s] for s in slugs) / 20_000
+
+
+def make_units(
+    edition: Edition, stale: Sequence[Output], styles_folder: Path, cache: Path
+) -> list[Unit]:
+    """Group stale outputs into units, longest first.
+
+    An edition output is one unit; a per-article output is a unit of its own
+    (an article's DOCX needs nothing of the others), except that the stale
+    per-article PDFs of a variant whose edition PDF is also stale go with it:
+    one layout of each article serves both.
+    """
+    groups: dict[tuple, list[Output]] = {}
+    for output in stale:
+        whole = (output.variant, output.format, None)
+        if output.article is None or (output.format == "pdf" and whole in groups):
+            groups.setdefault(whole, []).append(output)
+        else:
+            groups.setdefault((output.variant, output.format, output.article), [output])
+    sizes = {a.slug: len(json.dumps(a.blocks, ensure_ascii=False)) for a in edition.articles}
+    units = []
+    for (tag, format, slug), outputs in groups.items():
+        part = edition if slug is None else edition.only(slug)
+        units.append(
+            Unit(
+                part,
+                variant_named(tag),
+                format,
+                tuple(outputs),
+                styles_folder,
+                cache,
+                _cost(sizes, format, [slug] if slug else sizes),
+            )
+        )
+    return sorted(units, key=lambda u: -u.cost)
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_unit(unit: Unit) -> UnitResult:
+    """Make a unit's outputs (in this process or a worker); each written atomically,
+    then its stamp. A user-fixable failure is reported in the result, not raised,
+    so the other units go on."""
+    # load time: the writers (WeasyPrint, ebooklib) only in a process that renders
+    from publisher.writers import WriterContext, writer_for
+
+    start = time.perf_counter()
+    result = UnitResult(unit.name, pid=os.getpid())
+    with WarningCounter() as counter:
+        try:
+            converted = apply_variant(unit.edition, unit.variant)
+            writer = writer_for(unit.format)()
+            context = WriterContext(converted, Styles(unit.styles_folder), unit.cache)
+            with ExitStack() as stack:
+                whole = next((o for o in unit.outputs if o.article is None), None)
+                targets = {o: stack.enter_context(atomic_target(o.path)) for o in unit.outputs}
+                writer.write_outputs(
+                    context,
+                    targets[whole] if whole else None,
+                    {o.article: t for o, t in targets.items() if o.article},
+                )
+            # Renamed into place together when the stack closed; now the stamps.
+            for output in unit.outputs:
+                write_atomically(output.stamp, output.key.encode())
+            result.written = [o.path for o in unit.outputs]
+        except PublisherError as error:
+            result.error = str(error)
+            result.failed = [o.path for o in unit.outputs]
+    result.warnings = counter.messages
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _remove_stale_articles(out: Path, outputs: Sequence[Output]) -> None:
+    """Per-article files of articles the edition no longer has would pass for current."""
+    kept: dict[Path, set[Path]] = {}
+    for output in outputs:
+        if output.article:
+            kept.setdefault(output.path.parent, set()).add(output.path)
+    for folder, paths in kept.items():
+        suffix = next(iter(paths)).suffix
+        for path in folder.glob(f"*{suffix}"):
+            # Dot files are not articles: a temporary file being written is one.
+            if path not in paths and not path.name.startswith("."):
+                path.unlink()
+                stamp = out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out)}.key"
+                stamp.unlink(missing_ok=True)
+
+
+def build_edition(source: Path, out: Path, *arguments: Any, **options: Any) -> list[Path]:
+    """:func:`build_unlocked`, one build at a time per output folder (atomic.py): two
+    builds into one ``--out`` would sweep and rename each other's files. A second
+    build waits for the first."""
+    with output_lock(out, lambda: logger.info(f"waiting for another build into {out} to end")):
+        return build_unlocked(source, out, *arguments, **options)
+
+
+def build_unlocked(
+    source: Path,
+    out: Path,
+    formats: Iterable[str] = FORMATS,
+    variants: Iterable[str] | None = None,
+    *,
+    jobs: int | None = 1,
+    styles_folder: Path = DEFAULT_STYLES,
+    articles: Iterable[str] | None = None,
+    report: Callable[[Path], None] | None = None,
+    progress: Callable[[Event], None] | None = None,
+    executor: Executor | None = None,
+) -> list[Path]:
+    """Build the edition in ``source`` into ``out``; return the paths written.
+
+    ``articles`` (slugs) builds only those articles' own outputs. ``report`` is
+    called with each path as it is written; ``progress`` with an :class:`Event`
+    for every output (built, up to date, failed). ``executor`` runs the units
+    (kept open by the caller across builds, e.g. by a watcher); else one is
+    made for this build: ``jobs`` worker processes (None: one per core), or
+    this process when there is one job or one unit. Raises :class:`BuildError`
+    after the other units finished if any unit failed.
+    """
+    formats = list(formats)
+    # Taken before anything is read: an edit made while this build runs is not recorded as built.
+    inputs = inputs_digest(source, out, styles_folder)
+    with ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(build_executor(jobs, formats, variants, articles))
+        said = stack.enter_context(WarningCounter())
+        written, outputs = _build(
+            source, out, formats, variants, styles_folder, articles, report, progress, executor
+        )
+    if inputs is not None:
+        BuildRecord(
+            inputs,
+            tuple(RecordedOutput(o.path, o.stamp, o.key) for o in outputs),
+            tuple((r.getMessage(), hasattr(r, "finding")) for r in said.records),
+        ).save(out, invocation_id(source, styles_folder, formats, variants, articles))
+    return written
+
+
+def _build(
+    source: Path,
+    out: Path,
+    formats: list[str],
+    variants: Iterable[str] | None,
+    styles_folder: Path,
+    articles: Iterable[str] | None,
+    report: Callable[[Path], None] | None,
+    progress: Callable[[Event], None] | None,
+    executor: Executor,
+) -> tuple[list[Path], list[Output]]:
+    """The build itself: the paths written, and every output planned."""
+    cache = out / CACHE_FOLDER
+    edition = load_edition(source, cache / "ast")
+    if edition.date is None:  # nor SOURCE_DATE_EPOCH: the writers leave dates out
+        warn(
+            "no `date:`: the outputs carry no publication or creation date; add `date: YYYY-MM-DD`",
+            path=display_path(edition.root / EDITION_FILE),
+        )
+    Styles(styles_folder).file("print.css")  # fail before work if the styles are gone
+    environment = environment_key(styles_folder)
+    outputs = plan_outputs(edition, out, formats, variants, environment, articles)
+    if not articles:
+        _remove_stale_articles(out, outputs)
+    stale = [o for o in outputs if not o.up_to_date()]
+    for output in outputs if progress else ():
+        if output not in stale:
+            progress(Event("up to date", output.path))
+    units = make_units(edition, stale, styles_folder, cache)
+
+    written: list[Path] = []
+    errors: list[str] = []
+    for result in executor.map_unordered(run_unit, units) if units else ():
+        if result.pid != os.getpid():  # a worker's: printed and counted here, once
+            for message in result.warnings:
+                logger.warning(message)
+        written.extend(result.written)
+        if result.error:
+            errors.append(f"{result.unit}: {result.error}")
+        for path in result.written:
+            if report:
+                report(path)
+            if progress:
+                progress(Event("built", path, result.seconds))
+        for path in result.failed if progress else ():
+            progress(Event("failed", path, result.seconds, result.error))
+    if errors:
+        raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
+    return written, outputs

@@ -1,0 +1,380 @@
+"""Running a build's units on a Dask distributed cluster (``--executor dask``).
+
+The build hands the same pure units to this executor as to the local pool.
+What differs is where they run: on workers that may share no disk with the
+client. So
+
+* before any work, every worker describes its environment (versions and the
+  fonts it would use, :mod:`publisher.run.environment`) and the build stops on
+  the first difference;
+* a unit's input files (images, the cover, ``styles/``) travel as tasks
+  keyed by their content hash, sent once per build and kept on the workers
+  that use them; a worker writes each set of files once, into a local folder
+  named by their hashes, however many units use it;
+* a unit renders into a folder of the worker's and returns the bytes; the
+  client writes them, atomically, as a local build does.
+
+Dask retries the units of a worker that is lost (``distributed.scheduler.
+allowed-failures``); a unit that fails for its own reason is not retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePath
+from typing import Any, TypeVar
+
+from publisher.base.atomic import write_atomically
+from publisher.base.errors import BuildError
+from publisher.run.build import KEYS_FOLDER
+from publisher.run.build_record import CACHE_FOLDER
+from publisher.run.environment import compare, describe, font_families
+
+U = TypeVar("U")
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class DaskExecutor:
+    """Runs units on a Dask cluster: the one at ``address``, else a new LocalCluster
+    of ``workers`` processes on this machine (one per core by default)."""
+
+    def __init__(
+        self, address: str | None, styles_folder: Path, *, workers: int | None = None
+    ) -> None:
+        import dask  # only for cluster builds: distributed takes a second to import
+        import distributed
+
+        self.cluster = None
+        try:
+            if address:
+                self.client = distributed.Client(address, timeout="20s")
+            else:
+                # Dask's sampling profiler (for the dashboard, which is off) walks the
+                # deep stacks of a layout every 10 ms: 13% of a PDF unit's CPU.
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    self.cluster = distributed.LocalCluster(
+                        n_workers=workers or len(os.sched_getaffinity(0)),
+                        threads_per_worker=1,  # WeasyPrint and pandoc: one unit per process
+                        processes=True,
+                        dashboard_address=None,
+                        # Failures reach the user as units' errors; the workers' own log
+                        # lines (a slow shutdown, a closed stream) would only be noise.
+                        silence_logs=logging.CRITICAL,
+                    )
+                self.client = distributed.Client(self.cluster)
+        except OSError as error:
+            raise BuildError(
+                f"cannot reach the Dask scheduler at {address}: {error}\n"
+                "  what to do: start it (`dask scheduler`) and its workers (`dask worker "
+                "ADDRESS`) from this environment, and check the address"
+            ) from None
+        try:
+            self.expected = check_workers(self.client, styles_folder)
+        except BaseException:
+            self.close()
+            raise
+
+    def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
+        """``function(unit)`` for each unit, on the workers; results as units finish.
+
+        Each unit's input folders go to the cluster once per call, file by file
+        under their content hash (a worker that has an image already does not
+        get it again); the files a unit wrote come back and are written here.
+        A unit whose workers were lost again and again (Dask's ``KilledWorker``)
+        does not stop the others: its error is raised once they are done.
+        """
+        # load time: distributed only for cluster builds
+        from distributed import as_completed
+
+        shared: dict[Path, dict[str, Any]] = {}
+        submitted = {}
+        for unit in units:
+            reads, out = unit_folders(unit)
+            for folder in reads:
+                if folder not in shared:
+                    shared[folder] = self._send_folder(folder)
+            packed = (unit, {str(f): shared[f] for f in reads}, str(out))
+            future = self.client.submit(
+                functools.partial(run_away, function, self.expected),
+                packed,
+                key=unit_key(unit),
+                pure=False,
+            )
+            submitted[future] = (unit, out)
+        errors = []
+        try:
+            for future in as_completed(submitted):
+                unit, out = submitted[future]
+                try:
+                    result, files = future.result()
+                except Exception as error:  # the unit's own failures come as results
+                    errors.append(f"{getattr(unit, 'name', unit)}: {type(error).__name__}: {error}")
+                    continue
+                write_back(out, files)
+                yield result
+        finally:
+            for future in submitted:
+                future.release()
+            shared.clear()
+        if errors:
+            raise BuildError("\n".join(errors))
+
+    def _send_folder(self, folder: Path) -> dict[str, Any]:
+        """Every file of ``folder`` (not caches) as a task of its own, keyed by its
+        content hash: sent once, kept on the worker that needs it, and, unlike
+        scattered data, made again from the scheduler's copy if that worker is lost."""
+        paths = [
+            p
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not {"__pycache__", ".cache"} & set(p.relative_to(folder).parts)
+        ]
+        sent = {}
+        for path in paths:
+            data = path.read_bytes()
+            key = f"publisher-input-{hashlib.sha256(data).hexdigest()[:32]}"
+            sent[path.relative_to(folder).as_posix()] = self.client.submit(
+                _content, data, key=key, pure=False
+            )
+        return sent
+
+    def describe(self) -> str:
+        """The scheduler's address and its workers, for the user."""
+        workers = len(self.client.scheduler_info()["workers"])
+        where = "a new LocalCluster" if self.cluster is not None else "the scheduler"
+        return f"{self.client.scheduler.address} ({where}, {workers} workers)"
+
+    def close(self) -> None:
+        # Housekeeping, never a reason for the build to fail; a lost worker is skipped.
+        with contextlib.suppress(Exception):
+            self.client.run(prune_worker_files, on_error="ignore")
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _content(data: bytes) -> bytes:
+    return data
+
+
+def unit_key(unit: Any) -> str:
+    """A readable task key derived from content: the unit's name, and a hash of its
+    outputs' paths and keys (which cover everything they are built from)."""
+    seed = repr([(str(o.path), o.key) for o in unit.outputs])
+    return f"publisher {unit.name} {hashlib.sha256(seed.encode()).hexdigest()[:16]}"
+
+
+def check_workers(client: Any, styles_folder: Path) -> tuple[list[str], dict[str, object]]:
+    """Stop unless every worker would build with the client's versions and fonts;
+    return the font families asked for and this machine's description."""
+    families = font_families(styles_folder)
+    here = describe(families)
+    if not client.scheduler_info()["workers"]:
+        client.wait_for_workers(1, timeout=60)
+    names = {a: w.get("name") for a, w in client.scheduler_info()["workers"].items()}
+    found = client.run(describe, families)
+    compare(here, {f"{address} (name {names.get(address)})": d for address, d in found.items()})
+    return families, here
+
+
+def check_late_worker(expected: tuple[list[str], dict[str, object]]) -> None:
+    """In a unit: the check for a worker that joined after the build started (one
+    restarted after a crash, one added by an autoscaler). The worker describes
+    itself once per process; each unit compares."""
+    # load time: distributed only for cluster builds
+    from distributed import get_worker
+
+    families, client = expected
+    found = _this_process(tuple(families))
+    compare(client, {get_worker().address: found}, "not built on that worker")
+
+
+@functools.cache
+def _this_process(families: tuple[str, ...]) -> dict[str, object]:
+    return describe(list(families))
+
+
+# ------------------------------------------------------------ units away from home
+
+
+class _Rebase(pickle.Pickler):
+    """Pickles a value with every path under one of ``mapping``'s folders moved to the
+    folder it maps to: a unit's paths are the client's, its worker has its own."""
+
+    def __init__(self, file: io.BytesIO, mapping: dict[Path, Path]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.mapping = sorted(mapping.items(), key=lambda item: -len(item[0].parts))
+
+    def reducer_override(self, obj: object) -> object:
+        if isinstance(obj, PurePath):
+            for old, new in self.mapping:  # the deepest folder first
+                if obj.is_relative_to(old):
+                    return type(obj), (new / obj.relative_to(old),)
+        return NotImplemented
+
+
+def rebase(value: T, mapping: dict[Path, Path]) -> T:
+    """A copy of ``value`` whose paths under a folder of ``mapping`` lie under its target."""
+    buffer = io.BytesIO()
+    _Rebase(buffer, mapping).dump(value)
+    return pickle.loads(buffer.getvalue())
+
+
+def unit_folders(unit: Any) -> tuple[list[Path], Path]:
+    """The folders a build unit reads (its edition's sources, the styles) and the one it
+    writes (the edition's output folder, whose ``.cache`` holds the stamps)."""
+    return [Path(unit.edition.root), Path(unit.styles_folder)], Path(unit.cache).parent
+
+
+def worker_cache() -> Path:
+    """The cache of a worker machine: what units make on the way (parsed Markdown, DOCX
+    reference documents, font subsets), each file named by its content's hash, so
+    units and builds share it safely."""
+    return Path(tempfile.gettempdir()) / "publisher-cache"
+
+
+def worker_inputs() -> Path:
+    """Where a worker machine keeps the input folders units read (:func:`materialize`)."""
+    return Path(tempfile.gettempdir()) / "publisher-inputs"
+
+
+# A worker machine's input folders and cache files unused for this long go when a
+# build ends (:func:`prune_worker_files`): all are named by their content, so one
+# removed is made again by the next unit that needs it, while a worker serving a
+# daily archive for years does not fill its disk.
+WORKER_FILES_MAX_AGE = 7 * 24 * 3600
+
+
+def prune_worker_files(max_age: float = WORKER_FILES_MAX_AGE) -> int:
+    """On a worker: remove the input folders (and staging left by a crash) and the
+    cache files last used more than ``max_age`` seconds ago; how many went."""
+    cutoff = time.time() - max_age
+    removed = 0
+    inputs = worker_inputs()
+    for folder in sorted(inputs.iterdir()) if inputs.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):  # another worker of the machine pruned it
+            if folder.stat().st_mtime < cutoff:
+                # Renamed first: a unit never finds a folder half-removed under its name.
+                doomed = folder.with_name(f".pruned-{folder.name}-{os.getpid()}")
+                folder.rename(doomed)
+                shutil.rmtree(doomed, ignore_errors=True)
+                removed += 1
+    cache = worker_cache()
+    for path in sorted(cache.rglob("*")) if cache.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def run_away(
+    function: Callable[[U], R],
+    expected: tuple[list[str], dict[str, object]],
+    packed: tuple[U, dict[str, dict[str, bytes]], str],
+) -> tuple[R, dict[str, bytes]]:
+    """On a worker: ``function(unit)`` with the unit's input folders made from their
+    blobs and its outputs written to a folder of its own; returns the result (paths
+    as the client's) and every file written, by path relative to the output folder."""
+    check_late_worker(expected)
+    unit, inputs, out = packed
+    mapping = {Path(folder): materialize(files) for folder, files in inputs.items()}
+    with tempfile.TemporaryDirectory(prefix="publisher-unit-") as folder:
+        # Outputs and their stamps come back; the rest of the cache stays here.
+        mapping[Path(out)] = Path(folder)
+        mapping[Path(out) / CACHE_FOLDER] = worker_cache()
+        mapping[Path(out) / CACHE_FOLDER / KEYS_FOLDER] = Path(folder) / CACHE_FOLDER / KEYS_FOLDER
+        result = function(rebase(unit, mapping))
+        written = {
+            path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(Path(folder).rglob("*"))
+            if path.is_file()
+        }
+        return rebase(result, {Path(folder): Path(out)}), written
+
+
+def write_back(out: Path, files: dict[str, bytes]) -> None:
+    """Write a unit's files under ``out`` as a local build does: each atomically, the
+    outputs before the cache (stamps say an output is current only once it is there)."""
+    for name in sorted(files, key=lambda name: (name.startswith(f"{CACHE_FOLDER}/"), name)):
+        write_atomically(out / name, files[name])
+
+
+# ------------------------------------------------------------ files as blobs
+
+
+def read_files(folder: Path, paths: Iterable[Path]) -> dict[str, bytes]:
+    """The files ``paths`` (inside ``folder``) by their path relative to it."""
+    return {Path(p).relative_to(folder).as_posix(): Path(p).read_bytes() for p in sorted(paths)}
+
+
+def files_digest(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name, data in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:24]
+
+
+def materialize(files: dict[str, bytes]) -> Path:
+    """A local folder holding ``files``, named by their content: written once per worker
+    machine and reused by every unit that needs the same files."""
+    root = worker_inputs() / files_digest(files)
+    if root.is_dir():
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(root)  # in use: not for pruning
+        if root.is_dir():
+            return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root.parent))
+    for name, data in files.items():
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    try:
+        staging.rename(root)  # whole or not at all; another process may have won
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return root
+
+
+def open_executor(
+    kind: str, scheduler: str | None, jobs: int | None, styles_folder: Path, *, shared: bool
+) -> contextlib.AbstractContextManager:
+    """The executor a command line asked for, as a context manager (None: let
+    ``build_edition`` choose). ``shared``: one pool kept for several editions."""
+    if kind == "dask":
+        return DaskExecutor(scheduler, styles_folder, workers=jobs)
+    if shared and jobs != 1:
+        # load time: the local pool only when one is asked for
+        from publisher.run.executors import LocalExecutor
+
+        return LocalExecutor(jobs)
+    return contextlib.nullcontext()
+
+
+def editions_in_flight(executor: object) -> int:
+    """Editions of an archive submitted at once: enough that every worker has the next
+    edition's units while the last units of one finish (1: one after the other)."""
+    if isinstance(executor, DaskExecutor):
+        return max(2, 2 * sum(executor.client.nthreads().values()))
+    # Local workers are forked, on demand, from this process: a fork while another
+    # thread runs pandoc hands the worker pandoc's stdin pipe, and pandoc, never seeing
+    # its input end, hangs. So local editions go one after the other (each edition's
+    # units still run on every worker). The Dask client forks nothing.
+    return 1
