@@ -25,7 +25,7 @@ DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-co
                    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check \
+.PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check lock sample-digests \
         docx-pages vertical-pages bench preview watch install-user preview-picture
 
 all: setup
@@ -114,14 +114,29 @@ system:
 	  fi; \
 	fi
 
-$(PYTHON_STAMP): pyproject.toml
+# The pinned set first (requirements.lock), then publisher itself, editable, adding nothing.
+$(PYTHON_STAMP): pyproject.toml requirements.lock setup.py
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -e '.[test,review]'
+	$(PYTHON) -m pip install -q -r requirements.lock
+	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e '.[test,review]'
 	touch $@
+
+# Resolve pyproject.toml's ranges afresh into requirements.lock (in a scratch venv).
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q --upgrade pip
+	.lock-venv/bin/python -m pip install -q 'setuptools>=68' '.[test,review]'
+	{ sed -n '1,3p' requirements.lock; .lock-venv/bin/python -m pip freeze --all \
+	  --exclude-editable | grep -v -e '^pip==' -e '^publisher'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean:
 	rm -rf $(OUT)
+
+# Record the sample's output digests (tests/test_reproducible.py holds builds to them).
+sample-digests: all
+	$(PYTHON) tests/sample_digests.py $(OUT) > tests/fixtures/sample-digests.json
 
 # Not part of `make test`: LibreOffice (installed here when run as root) opens
 # every DOCX headless and writes a PDF; pdffonts/pdftotext/pdfplumber then

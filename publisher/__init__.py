@@ -16,8 +16,11 @@ from typing import Any
 
 # publisher's own code, whose digest is part of every build's key.
 CODE = Path(__file__).resolve().parent
-# The look (stylesheets, templates, fonts: read/styles.py) lives beside the package.
-DEFAULT_STYLES = CODE.parent / "styles"
+# The default look (stylesheets, templates, fonts: read/styles.py): inside the
+# package when installed from a wheel (setup.py copies it in), else the
+# repository's styles/ beside the package (a checkout, an editable install).
+_SHIPPED_STYLES = CODE / "data" / "styles"
+DEFAULT_STYLES = _SHIPPED_STYLES if _SHIPPED_STYLES.is_dir() else CODE.parent / "styles"
 
 # Loaded on first use, so that importing the package (as `python -m publisher`
 # does before anything else) needs none of its dependencies yet.
