@@ -25,7 +25,7 @@ DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-co
                    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 PYTHON_STAMP := $(VENV)/.installed
 
-.PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check lock sample-digests \
+.PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures \
         docx-pages vertical-pages bench preview watch install-user preview-picture
 
 all: setup
@@ -44,7 +44,7 @@ watch: setup
 	$(PUBLISH) watch $(FORMATS) --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) \
 	  $(ARTICLE_OPTION)
 
-# The README's picture of the preview (zh-Hant-TW), taken in chromium.
+# The guide's picture of the preview (zh-Hant-TW), taken in chromium.
 preview-picture: setup
 	$(PYTHON) docs/preview_picture.py
 
@@ -72,12 +72,12 @@ check: setup
 	$(PUBLISH) check --source $(SOURCE)
 
 # Pictures for people: the cover, the contents and the first article page of
-# each variant's PDF, as PNG in docs/ (shown in the README).
+# each variant's PDF, as PNG in docs/pictures/ (shown in the README and the guide).
 pages: pdf
-	mkdir -p docs
+	mkdir -p docs/pictures
 	for pdf in $(OUT)/*/*.pdf; do \
 	  variant=$$(basename $$(dirname $$pdf)); \
-	  pdftoppm -png -r 60 -f 1 -l 3 $$pdf docs/$$variant || exit 1; \
+	  pdftoppm -png -r 60 -f 1 -l 3 $$pdf docs/pictures/$$variant || exit 1; \
 	done
 
 # The Traditional review list: where OpenCC's reading is likely wrong (README).
@@ -155,12 +155,12 @@ docx-pdf-check: setup
 	$(PUBLISH) build docx --source $(SOURCE) --out $(OUT) --jobs $(JOBS)
 	$(PYTHON) bench/docx_pdf_check.py $(OUT) $(DOCX_CHECK_ARGS)
 
-# The same, writing the README's pictures of the zh-Hans and zh-Hant-TW DOCX to docs/.
-docx-pages: DOCX_CHECK_ARGS = --pages docs
+# The same, writing the guide's pictures of the zh-Hans and zh-Hant-TW DOCX to docs/pictures/.
+docx-pages: DOCX_CHECK_ARGS = --pages docs/pictures
 docx-pages: docx-pdf-check
 
 # Not part of `make test`: a picture of a vertical (直排) page of the zh-Hant-TW EPUB,
-# shown by Debian's headless chromium (installed here when run as root), into docs/.
+# shown by Debian's headless chromium (installed here when run as root), into docs/pictures/.
 vertical-pages: setup
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -169,4 +169,8 @@ vertical-pages: setup
 	  else \
 	    echo "missing chromium; run as root:  apt-get install chromium"; exit 1; \
 	  fi; }
-	$(PYTHON) docs/vertical_pages.py $(SOURCE) docs
+	$(PYTHON) docs/vertical_pages.py $(SOURCE) docs/pictures
+
+# Every picture of the README and the guide, made anew from the current code (the
+# DOCX pages install LibreOffice, the vertical page and the preview use chromium).
+docs-pictures: pages docx-pages vertical-pages preview-picture

@@ -1,4 +1,4 @@
-"""docs/preview-zh-Hant-TW.png: the preview of a sample article in Taiwan's variant.
+"""docs/pictures/preview-zh-Hant-TW.png: the preview of a sample article in Taiwan's variant.
 
 Run by `make preview-picture`: starts `publisher preview`, opens the page in
 Debian's chromium (Playwright), waits for the article's PDF link, takes the picture.
@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-PICTURE = ROOT / "docs" / "preview-zh-Hant-TW.png"
+PICTURE = ROOT / "docs" / "pictures" / "preview-zh-Hant-TW.png"
 PAGE = "zh-Hant-TW/articles/03-zezhou.xhtml"  # text only: 「」 and Taiwan forms
 
 

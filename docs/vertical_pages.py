@@ -7,7 +7,7 @@ article's XHTML is shown as a reader shows its first page: in a frame of a reade
 (an iframe, so that the vertical-rl document starts at its right edge, as in a reading
 system). Nothing is added to the document: its stylesheets and fonts are the EPUB's own.
 
-    python docs/vertical_pages.py [SOURCE] [DOCS]
+    python docs/vertical_pages.py [SOURCE] [FOLDER]
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def framed(document: Path) -> Path:
     return page
 
 
-def main(source: Path = ROOT / "source", docs: Path = ROOT / "docs") -> None:
+def main(source: Path = ROOT / "source", docs: Path = ROOT / "docs" / "pictures") -> None:
     chromium = shutil.which("chromium")
     if chromium is None:
         sys.exit(

@@ -414,7 +414,7 @@ def test_pandoc_is_the_bundled_one_found_without_a_search(tmp_path):
     PYPANDOC_PANDOC still names another."""
     import pypandoc
 
-    code = "from publisher import pandoc; print(pandoc.pandoc_path(), pandoc.pandoc_version())"
+    code = "from publisher.base import pandoc; print(pandoc.pandoc_path(), pandoc.pandoc_version())"
     bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.stdout.split() == [str(bundled), pypandoc.get_pandoc_version()], found.stderr
