@@ -16,7 +16,7 @@ from publisher.base.errors import SourceError
 from publisher.base.languages import VARIANTS
 from publisher.base.model import Article, Edition
 from publisher.base.pandoc import markdown_format
-from publisher.base.pandoc_ast import iter_ast
+from publisher.document.pandoc_ast import iter_ast
 from publisher.document.parse import AstCache, parse_markdown
 from publisher.document.rawhtml import apply_policy
 from publisher.language.variants import apply_variant

@@ -176,7 +176,8 @@ def _runs(text: str) -> list[str]:
 @pytest.mark.parametrize("tag", CORPUS_VARIANTS)
 def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
     from publisher.base.languages import variant_named
-    from publisher.base.pandoc_ast import iter_ast, map_ast
+    from publisher.document.headline import article_blocks
+    from publisher.document.pandoc_ast import iter_ast, map_ast
     from publisher.language.variants import apply_variant
     from publisher.run.build import load_edition
 
@@ -192,7 +193,7 @@ def test_corpus_pdf_text_covers_the_source_text(corpus, tag):
 
     for article in edition.articles:
         # Alt text is not printed: the PDF shows the picture and its caption.
-        for node in iter_ast(map_ast(article.document_blocks(), no_alt)):
+        for node in iter_ast(map_ast(article_blocks(article), no_alt)):
             if node["t"] not in ("Str", "Code", "CodeBlock"):
                 continue
             for run in _runs(node["c"] if node["t"] == "Str" else node["c"][1]):

@@ -21,15 +21,6 @@ from pathlib import Path
 logger = logging.getLogger("publisher")
 
 
-def display_path(path: Path | str) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    path = Path(path).absolute()
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 class PublisherError(Exception):
     """A problem the user can fix; the message says how."""
 

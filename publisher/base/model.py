@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from publisher.base.config import ArticleMeta, EditionConfig
-from publisher.base.errors import display_path, warn
 from publisher.base.limits import source_date_epoch
-from publisher.base.pandoc_ast import Node, map_ast, plain
 
 # Zip cannot store dates before 1980; used when the edition says nothing.
 FALLBACK_TIMESTAMP = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 
+
+# A pandoc AST node (JSON), as pandoc gives it.
+Node = dict[str, Any]
 
 LABELS = {
     "contents": "目录",
@@ -41,6 +42,34 @@ LABELS = {
 
 
 @dataclass(frozen=True)
+class ArticleSource:
+    """One article file: its validated front matter and its Markdown body."""
+
+    path: Path
+    meta: ArticleMeta
+    body: str
+    body_first_line: int  # the file line the body starts on, for messages
+    slug: str
+    meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
+    shown: str = ""  # the path as the user named it (display_path), for every message
+
+    def line_of(self, needle: str) -> int | None:
+        """The file line where ``needle`` first occurs in the body, if it does."""
+        return line_in_body(self.body, self.body_first_line, needle)
+
+
+@dataclass(frozen=True)
+class EditionSource:
+    """A source folder, read and validated."""
+
+    root: Path
+    config: EditionConfig
+    articles: tuple[ArticleSource, ...]
+    # Simplified phrase -> {variant tag or "all": its reviewed Traditional form}
+    dictionary: dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
 class Article:
     """One article, parsed: metadata plus pandoc AST blocks."""
 
@@ -53,15 +82,13 @@ class Article:
     # message about the article (pandoc's) is located.
     body: str = field(default="", repr=False)
     body_first_line: int = 1
+    # The source file as the user named it (read.sources.display_path), for
+    # messages: said where the edition was read, not where a worker runs.
+    shown: str = field(default="", repr=False)
 
     def line_of(self, needle: str) -> int | None:
         """The file line where ``needle`` first occurs in the body, if it does."""
         return line_in_body(self.body, self.body_first_line, needle)
-
-    def report(self, message: str) -> None:
-        """A message of pandoc's about this article, as a warning with its file and line."""
-        line = pandoc_message_line(message, self.body, self.body_first_line)
-        warn(f"pandoc: {message}", path=display_path(self.source), line=line)
 
     @property
     def anchor(self) -> str:
@@ -72,32 +99,6 @@ class Article:
     def byline_text(self) -> str | None:
         """The byline as printed: in brackets at the end of the article, as the newspaper has it."""
         return f"（{self.meta.byline}）" if self.meta.byline else None
-
-    def document_blocks(self) -> list[Node]:
-        """The whole article as pandoc blocks: headline structure, body, byline.
-
-        Writers render these. The divs carry a class (HTML, EPUB) and a
-        ``custom-style`` (pandoc's DOCX paragraph style) for each part.
-        """
-
-        def part(name: str, style: str, text: str) -> Node:
-            return {
-                "t": "Div",
-                "c": [["", [name], [["custom-style", style]]], [{"t": "Plain", "c": plain(text)}]],
-            }
-
-        blocks = []
-        if self.meta.kicker:
-            blocks.append(part("kicker", "Kicker", self.meta.kicker))
-        blocks.append({"t": "Header", "c": [1, ["", ["title"], []], plain(self.meta.title)]})
-        if self.meta.subtitle:
-            blocks.append(part("subtitle", "Subtitle", self.meta.subtitle))
-        # Level 1 is the headline's: a `#` in the body would be a second one in
-        # the PDF's bookmarks, the EPUB's outline and Word's contents.
-        blocks.extend(map_ast(self.blocks, _below_headline))
-        if self.byline_text:
-            blocks.append(part("byline", "Byline", self.byline_text))
-        return blocks
 
 
 @dataclass(frozen=True)
@@ -162,15 +163,6 @@ class Edition:
             return self.modified.date()
         return None
 
-    def report(self, message: str) -> None:
-        """A message of pandoc's about the whole edition, given to the article it quotes
-        (the first one whose body holds it; else the first article)."""
-        for article in self.articles:
-            if pandoc_message_line(message, article.body, article.body_first_line):
-                article.report(message)
-                return
-        self.articles[0].report(message)
-
     def pandoc_document(self, blocks: list[Node], meta: Node | None = None) -> str:
         """A pandoc JSON document holding ``blocks``, ready for pandoc to write."""
         return json.dumps(
@@ -184,33 +176,6 @@ class Edition:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _below_headline(node: Node) -> Node | None:
-    if node["t"] == "Header" and node["c"][0] < 2:
-        return {"t": "Header", "c": [2, *node["c"][1:]]}
-    return None
-
-
-# "… at line 9 column 1 …": where pandoc's Markdown reader found something (in
-# the body; the warning gives the file's line instead).
-MESSAGE_LINE = re.compile(r"\bline (\d+) column \d+")
-MESSAGE_AT_LINE = re.compile(r" at line \d+ column \d+")
-# What a message quotes from the text: 'x', `x`, or the TeX math it could not convert.
-MESSAGE_QUOTE = re.compile(r"'([^']+)'|`([^`]+)`|TeX math (.+?), rendering as TeX")
-
-
-def pandoc_message_line(message: str, body: str, first_line: int) -> int | None:
-    """The file line a pandoc message is about: the line it names in the body, else
-    the first line of the body holding what it quotes."""
-    if found := MESSAGE_LINE.search(message):
-        return first_line + int(found[1]) - 1
-    for quoted in MESSAGE_QUOTE.finditer(message):
-        needle = next(group for group in quoted.groups() if group)
-        index = body.find(needle)
-        if index >= 0:
-            return first_line + body.count("\n", 0, index)
-    return None
 
 
 def line_in_body(body: str, first_line: int, needle: str) -> int | None:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from publisher import DEFAULT_STYLES
-from publisher.base.errors import PublisherError, WarningCounter, display_path, logger
+from publisher.base.errors import PublisherError, WarningCounter, logger
+from publisher.read.paths import display_path
 from publisher.run.build_record import current_record
 from publisher.run.progress import BuildProgress, Event
 from publisher.run.storage import Outputs, is_url, local_sources, shown
@@ -435,9 +436,7 @@ def import_copy(files: tuple[Path, ...], into: Path, force: bool, add: bool) -> 
     """Import raw copy (a page as UTF-8, GB18030 or Big5 text) or Word files (.docx) as
     article files NN-slug.md, with front matter and the copy-editing fixes applied."""
     # load time: `--help`, `check` and a no-op build import only what they use
-    from publisher.commands import (
-        importer,  # pypinyin's tables take a second to load: only when importing
-    )
+    from publisher.commands import importer
 
     with _user_errors():
         importer.import_files(list(files), into, force=force, add=add, say=click.echo)

@@ -28,12 +28,14 @@ from PIL import Image, UnidentifiedImageError
 
 from publisher.base.atomic import write_atomically
 from publisher.base.config import parse_yaml_mapping
-from publisher.base.errors import SourceError, display_path
+from publisher.base.errors import SourceError
+from publisher.base.model import Node
 from publisher.base.pandoc import run_pandoc
-from publisher.base.pandoc_ast import Node, iter_ast, map_ast, rewrite_images
 from publisher.commands.placeholder import ALT, placeholder_png
 from publisher.commands.rawcopy import CREDIT, PageArticle, split_page
 from publisher.document import copyedit
+from publisher.document.pandoc_ast import iter_ast, map_ast, rewrite_images
+from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE, encoding_candidates
 
 # pandoc's Markdown writer without `smart`: with it, “” ‘’ become ASCII quotes,

@@ -31,10 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from publisher.base.errors import display_path, warn
-from publisher.base.model import anchor
-from publisher.base.pandoc_ast import Node, iter_ast, map_ast
-from publisher.read.sources import ArticleSource
+from publisher.base.errors import warn
+from publisher.base.model import ArticleSource, Node, anchor
+from publisher.document.pandoc_ast import iter_ast, map_ast
 
 XREF = "publisher-article:"
 ARTICLE_SUFFIXES = (".md", ".markdown")
@@ -109,7 +108,7 @@ class EditionLinks:
 
     def resolve(self, article: ArticleSource, blocks: list[Node]) -> list[Node]:
         """``blocks`` with every internal link resolved, or made its text with a warning."""
-        shown = display_path(article.path)
+        shown = article.shown
         own = self.articles[article.path.resolve()][1]
         prefix = anchor(article.slug) + "-"
 

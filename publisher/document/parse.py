@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 from publisher.base.atomic import write_atomically
-from publisher.base.errors import SourceError, display_path, warn
+from publisher.base.errors import SourceError, warn
 from publisher.base.limits import MAX_NESTING, NESTING_HINT, check_line_nesting, check_nesting
-from publisher.base.model import MESSAGE_AT_LINE, Article, Edition, pandoc_message_line
+from publisher.base.model import Article, ArticleSource, Edition, EditionSource, Node
 from publisher.base.pandoc import (
     MARKDOWN_FORMAT,
     markdown_format,
@@ -23,12 +23,12 @@ from publisher.base.pandoc import (
     run_pandoc,
     runs_ahead,
 )
-from publisher.base.pandoc_ast import Node, image_targets, iter_ast, map_ast, plain
 from publisher.document import copyedit
 from publisher.document.links import edition_links
+from publisher.document.pandoc_ast import image_targets, iter_ast, map_ast, plain
 from publisher.document.rawhtml import apply_policy
 from publisher.read.images import check_image
-from publisher.read.sources import ArticleSource, EditionSource, read_text, source_file
+from publisher.read.sources import read_text, source_file
 
 # Bumped when what parse_markdown stores in the AST cache changes shape.
 CACHE_FORMAT = "2"
@@ -75,6 +75,43 @@ class AstCache:
         self.pending.clear()
 
 
+# "… at line 9 column 1 …": where pandoc's Markdown reader found something (in
+# the body; the warning gives the file's line instead).
+MESSAGE_LINE = re.compile(r"\bline (\d+) column \d+")
+MESSAGE_AT_LINE = re.compile(r" at line \d+ column \d+")
+# What a message quotes from the text: 'x', `x`, or the TeX math it could not convert.
+MESSAGE_QUOTE = re.compile(r"'([^']+)'|`([^`]+)`|TeX math (.+?), rendering as TeX")
+
+
+def pandoc_message_line(message: str, body: str, first_line: int) -> int | None:
+    """The file line a pandoc message is about: the line it names in the body, else
+    the first line of the body holding what it quotes."""
+    if found := MESSAGE_LINE.search(message):
+        return first_line + int(found[1]) - 1
+    for quoted in MESSAGE_QUOTE.finditer(message):
+        needle = next(group for group in quoted.groups() if group)
+        index = body.find(needle)
+        if index >= 0:
+            return first_line + body.count("\n", 0, index)
+    return None
+
+
+def report_pandoc(article: Article, message: str) -> None:
+    """A message of pandoc's about an article, as a warning with its file and line."""
+    line = pandoc_message_line(message, article.body, article.body_first_line)
+    warn(f"pandoc: {message}", path=article.shown or str(article.source), line=line)
+
+
+def report_pandoc_for(edition: Edition, message: str) -> None:
+    """A message of pandoc's about the whole edition, given to the article it quotes
+    (the first one whose body holds it; else the first article)."""
+    for article in edition.articles:
+        if pandoc_message_line(message, article.body, article.body_first_line):
+            report_pandoc(article, message)
+            return
+    report_pandoc(edition.articles[0], message)
+
+
 def parse_markdown(article: ArticleSource, cache: AstCache, format: str) -> Node:
     """An article's Markdown body -> pandoc JSON document (cached, with pandoc's
     messages, which are reported on every parse, cached or not)."""
@@ -87,7 +124,7 @@ def parse_markdown(article: ArticleSource, cache: AstCache, format: str) -> Node
     for message in entry["messages"]:
         line = pandoc_message_line(message, article.body, article.body_first_line)
         shown = MESSAGE_AT_LINE.sub("", message)
-        warn(f"pandoc: {shown}", path=display_path(article.path), line=line)
+        warn(f"pandoc: {shown}", path=article.shown, line=line)
     return entry["document"]
 
 
@@ -107,7 +144,7 @@ def _pandoc_calls(source: EditionSource, cache: AstCache, format: str) -> list:
     for pandoc (refused before pandoc, by :func:`_parse_bounded`)."""
     calls = []
     for article in source.articles:
-        shown = display_path(article.path)
+        shown = article.shown
         try:
             check_line_nesting(article.body, shown, article.body_first_line)
         except SourceError:
@@ -134,7 +171,7 @@ def check_math(article: ArticleSource, blocks: list[Node], api_version: list[int
     formulas = [node["c"][1] for node in iter_ast(blocks) if node["t"] == "Math"]
     if not formulas:
         return blocks
-    shown = display_path(article.path)
+    shown = article.shown
     bad: set[str] = set()
 
     def unrendered(message: str) -> None:
@@ -189,7 +226,7 @@ def network_images(article: ArticleSource, blocks: list[Node], *, strict: bool) 
     """Images on the network (badges, a digest's photos) as links to them, with a warning:
     a build reads nothing from the network. Inside a link (a badge) the image becomes
     its alt text. With ``strict: true`` in edition.yaml each is an error."""
-    shown = display_path(article.path)
+    shown = article.shown
     for node in iter_ast(blocks):
         if node["t"] == "Image" and NETWORK_IMAGE.match(node["c"][2][0]):
             url, line = node["c"][2][0], article.line_of(node["c"][2][0])
@@ -229,7 +266,7 @@ def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> di
     or named so that a URL cannot hold it. Checked here, once, before any output,
     so writers need not check again."""
     images = {}
-    shown = display_path(article.path)
+    shown = article.shown
     for target in image_targets(blocks):
         line = article.line_of(target)
         path = source_file(
@@ -257,7 +294,7 @@ def resolve_images(article: ArticleSource, blocks: list[Node], root: Path) -> di
 def _parse_bounded(article: ArticleSource, cache: AstCache, format: str) -> Node:
     """:func:`parse_markdown`, refusing nesting past :data:`limits.MAX_NESTING` with its
     line: a run of `>` before pandoc, anything deeper after (limits.py)."""
-    shown = display_path(article.path)
+    shown = article.shown
     check_line_nesting(article.body, shown, article.body_first_line)
     try:
         document = parse_markdown(article, cache, format)
@@ -290,7 +327,7 @@ def _parse_articles(source: EditionSource, cache: AstCache, format: str) -> Edit
         blocks = links.resolve(article, document["blocks"])
         blocks = apply_policy(article, blocks, strict=source.config.strict)
         blocks = network_images(article, blocks, strict=source.config.strict)
-        shown = display_path(article.path)
+        shown = article.shown
         text = read_text(article.path)
         copyedit.report(copyedit.find(text, shown, cache, document["blocks"]))
         if source.config.math:
@@ -304,6 +341,7 @@ def _parse_articles(source: EditionSource, cache: AstCache, format: str) -> Edit
                 images=resolve_images(article, blocks, source.root),
                 body=article.body,
                 body_first_line=article.body_first_line,
+                shown=article.shown,
             )
         )
     return Edition(

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from publisher.base.errors import SourceError, display_path, warn
-from publisher.base.pandoc_ast import INLINE_TYPES, Node, iter_ast, map_ast
+from publisher.base.errors import SourceError, warn
+from publisher.base.model import ArticleSource, Node
 from publisher.document.links import split_xref
-from publisher.read.sources import ArticleSource
+from publisher.document.pandoc_ast import INLINE_TYPES, iter_ast, map_ast
 
 HTML_FORMATS = {"html", "html4", "html5"}
 
@@ -174,7 +174,7 @@ class _Policy:
 
     def report(self, what: str, located_by: str) -> None:
         line = self.article.line_of(located_by)
-        shown = display_path(self.article.path)
+        shown = self.article.shown
         if self.strict:
             raise SourceError(
                 shown,

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher import CODE
-from publisher.base.errors import display_path
 from publisher.base.languages import DICTIONARY_ALL, Variant
 from publisher.language.variants import Run, Slot, TextConverter, collect_runs
+from publisher.read.paths import display_path
 from publisher.read.sources import read_text
 
 OPENCC_DATA = CODE / "data" / "opencc"

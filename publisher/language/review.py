@@ -43,7 +43,7 @@ import rjieba
 import yaml
 
 from publisher.base.atomic import write_atomically
-from publisher.base.errors import PublisherError, display_path
+from publisher.base.errors import PublisherError
 from publisher.base.languages import Variant
 from publisher.language.ambiguities import (
     Passage,
@@ -53,6 +53,7 @@ from publisher.language.ambiguities import (
     reviewed_positions,
 )
 from publisher.language.variants import Conversion, TextConverter
+from publisher.read.paths import display_path
 from publisher.read.sources import DICTIONARY_FILE, read_dictionary, read_text
 
 if TYPE_CHECKING:

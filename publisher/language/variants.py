@@ -37,9 +37,11 @@ from typing import TYPE_CHECKING, Any
 
 import opencc
 
-from publisher.base.errors import PublisherError, display_path, warn
+from publisher.base.errors import PublisherError, warn
 from publisher.base.languages import DICTIONARY_ALL, QuoteStyle, Variant
-from publisher.base.pandoc_ast import INLINE_TYPES, INLINE_WRAPPERS, Node, map_ast
+from publisher.base.model import Node
+from publisher.document.pandoc_ast import INLINE_TYPES, INLINE_WRAPPERS, map_ast
+from publisher.read.paths import display_path
 
 if TYPE_CHECKING:
     from publisher.base.model import Article, Edition

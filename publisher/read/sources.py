@@ -8,7 +8,6 @@ file, which line and what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -21,43 +20,17 @@ from publisher.base.config import (
     parse_yaml_mapping,
     validate,
 )
-from publisher.base.errors import SourceError, display_path, warn
+from publisher.base.errors import SourceError, warn
 from publisher.base.languages import DICTIONARY_ALL, VARIANTS, canonical_tag
 from publisher.base.limits import remove_control_characters, source_date_epoch
-from publisher.base.model import line_in_body
+from publisher.base.model import ArticleSource, EditionSource
 from publisher.read.images import check_image
+from publisher.read.paths import display_path
 
 EDITION_FILE = "edition.yaml"
 DICTIONARY_FILE = "dictionary.yaml"
 FRONT_MATTER_FENCE = "---"
 FRONT_MATTER_CLOSERS = ("---", "...")
-
-
-@dataclass(frozen=True)
-class ArticleSource:
-    """One article file: its validated front matter and its Markdown body."""
-
-    path: Path
-    meta: ArticleMeta
-    body: str
-    body_first_line: int  # the file line the body starts on, for messages
-    slug: str
-    meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
-
-    def line_of(self, needle: str) -> int | None:
-        """The file line where ``needle`` first occurs in the body, if it does."""
-        return line_in_body(self.body, self.body_first_line, needle)
-
-
-@dataclass(frozen=True)
-class EditionSource:
-    """A source folder, read and validated."""
-
-    root: Path
-    config: EditionConfig
-    articles: tuple[ArticleSource, ...]
-    # Simplified phrase -> {variant tag or "all": its reviewed Traditional form}
-    dictionary: dict[str, dict[str, str]]
 
 
 # Chinese sources come in these when not in UTF-8: tried first, in this order,
@@ -240,6 +213,7 @@ def read_article(path: Path) -> ArticleSource:
         body_first_line=body_first_line,
         slug=meta.slug or path.stem,
         meta_lines=lines,
+        shown=shown,
     )
 
 

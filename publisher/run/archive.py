@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.base.errors import PublisherError, SourceError, display_path, logger
+from publisher.base.errors import PublisherError, SourceError, logger
+from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE, read_edition_config
 
 

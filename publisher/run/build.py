@@ -33,19 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 from publisher import CODE, DEFAULT_STYLES
 from publisher.base.atomic import atomic_target, output_lock, write_atomically
-from publisher.base.errors import (
-    BuildError,
-    PublisherError,
-    WarningCounter,
-    display_path,
-    logger,
-    warn,
-)
+from publisher.base.errors import BuildError, PublisherError, WarningCounter, logger, warn
 from publisher.base.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
 from publisher.base.model import Article, Edition
 from publisher.base.pandoc import pandoc_version
 from publisher.document.parse import AstCache, parse_edition
 from publisher.language.variants import apply_variant
+from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE, read_edition
 from publisher.read.styles import Styles
 from publisher.run.build_record import (
@@ -148,9 +142,7 @@ def ambiguity_report(edition: Edition) -> list[Ambiguity]:
     It takes the edition ``check`` has already read, so that what reading reports
     (copy-editing, front matter) is said, and counted, once."""
     # load time: the ambiguity tables only for a report that asks for them
-    from publisher.language.ambiguities import (
-        find_ambiguities,  # not for builds: only `check --variants`
-    )
+    from publisher.language.ambiguities import find_ambiguities
 
     return find_ambiguities(edition, traditional_variants(edition))
 

@@ -18,18 +18,22 @@ import math
 import re
 import struct
 import zipfile
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from publisher.base.errors import display_path, warn
-from publisher.base.model import Article, Edition, anchor
+from publisher.base.errors import warn
+from publisher.base.model import Article, Edition, Node, anchor
 from publisher.base.pandoc import run_pandoc_binary
-from publisher.base.pandoc_ast import Node, iter_ast, plain, rewrite_images
 from publisher.base.punctuation import CJK, NO_LINE_START, OPENING
 from publisher.base.zipfiles import reproducible_zip
+from publisher.document.headline import article_blocks
 from publisher.document.links import prefix_ids, rewrite_xrefs
+from publisher.document.pandoc_ast import iter_ast, plain, rewrite_images
+from publisher.document.parse import report_pandoc_for
+from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.typography import headline_parts
@@ -226,7 +230,7 @@ def _article_blocks(
         return f"#{anchor(slug)}-{fragment}" if fragment else f"#{bookmark(numbers[slug])}"
 
     blocks = []
-    body = rewrite_xrefs(prefix_ids(article.document_blocks(), f"{article.anchor}-"), xref)
+    body = rewrite_xrefs(prefix_ids(article_blocks(article), f"{article.anchor}-"), xref)
     for block in body:
         if block["t"] == "Header" and "title" in block["c"][1][1]:
             level, (_, classes, attributes), inlines = block["c"]
@@ -481,7 +485,7 @@ class DocxWriter(Writer):
         docx = run_pandoc_binary(
             ["--from", "json", "--to", "docx", f"--reference-doc={reference}", "--output=-"],
             edition.pandoc_document(blocks),
-            report=edition.report,
+            report=partial(report_pandoc_for, edition),
             timestamp=edition.modified,
             images_from=edition.root,  # every image was checked by parse_edition
         )

@@ -30,8 +30,8 @@ from lxml import html as lxml_html
 from publisher.base import yamltext
 from publisher.base.errors import BuildError, logger, warn
 from publisher.base.model import Article, anchor
-from publisher.base.pandoc_ast import image_targets
 from publisher.base.zipfiles import reproducible_zip
+from publisher.document.pandoc_ast import image_targets
 from publisher.read.styles import Styles
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.cover import cover_png

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from html import escape as html_escape
 from pathlib import Path
 
-from publisher.base.model import Article, Edition
+from publisher.base.model import Article, Edition, Node
 from publisher.base.pandoc import run_pandoc
-from publisher.base.pandoc_ast import Node, rewrite_images
+from publisher.document.headline import article_blocks
 from publisher.document.links import rewrite_xrefs
+from publisher.document.pandoc_ast import rewrite_images
+from publisher.document.parse import report_pandoc
 
 XREF_PLACEHOLDER = "publisher-xref:"
 
@@ -30,7 +33,7 @@ def article_html(
     ``transform``, if given, rewrites the blocks first (print typography).
     Every id is prefixed with the article's anchor, so articles can share a page.
     """
-    blocks = rewrite_images(article.document_blocks(), lambda t: image_url(article.images[t]))
+    blocks = rewrite_images(article_blocks(article), lambda t: image_url(article.images[t]))
     # pandoc prefixes every link starting with # (--id-prefix): links to other
     # articles go through as placeholders and get their URLs afterwards.
     hrefs: list[str] = []
@@ -58,7 +61,7 @@ def article_html(
             f"--id-prefix={article.anchor}-",
         ],
         edition.pandoc_document(blocks),
-        report=article.report,
+        report=partial(report_pandoc, article),
     )
     return re.sub(
         rf'href="{XREF_PLACEHOLDER}(\d+)"',

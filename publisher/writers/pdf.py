@@ -49,9 +49,10 @@ from weasyprint.pdf.stream import Stream
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from publisher.base.errors import BuildError, WarningCounter, display_path, warn
+from publisher.base.errors import BuildError, WarningCounter, warn
 from publisher.base.limits import running_head
 from publisher.base.model import Article, Edition, anchor
+from publisher.read.paths import display_path
 from publisher.writers import cjk_justify, pdf_costs, typography
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.html import article_html

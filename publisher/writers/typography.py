@@ -8,8 +8,9 @@ mark (classes ``halt``, ``halt-stop``, ``keep``, ``footnote``) is in
 from __future__ import annotations
 
 from publisher.base.limits import running_head
-from publisher.base.pandoc_ast import Node, map_ast
+from publisher.base.model import Node
 from publisher.base.punctuation import CLOSING, OPENING, STOPS
+from publisher.document.pandoc_ast import map_ast
 
 # clreq §3.1.6, adjacent punctuation: a mark whose blank half faces another
 # mark's loses it (OpenType ``halt``), so ”。 or ：“ take 1.5 em, not 2.

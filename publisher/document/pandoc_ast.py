@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-Node = dict[str, Any]
+from publisher.base.model import Node
 
 # pandoc's inline elements; the wrappers are those whose content is just inlines.
 INLINE_WRAPPERS = frozenset(
