@@ -72,7 +72,9 @@ class PdfOptions(_Schema):
         description="CSS margin shorthand: top, sides, bottom (or four values). The default "
         "gives A4 a text block 42 characters of 10.5 pt wide.",
     )
-    tagged: bool = Field(False, description="Tagged PDF for accessibility (PDF/UA).")
+    tagged: bool = Field(
+        True, description="Tagged PDF for accessibility (PDF/UA-1); false for an untagged PDF."
+    )
     archival: bool = Field(False, description="PDF/A for archiving.")
 
 

@@ -78,6 +78,9 @@ class _Accessibility:
         return not self.undescribed and not self.headless_tables
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 class EpubWriter(Writer):
     name = "epub"
     extension = ".epub"
@@ -89,6 +92,15 @@ class EpubWriter(Writer):
             raise BuildError("the edition has no articles; an EPUB needs at least one")
         data = _Package(context).build()
         target.write_bytes(reproducible_zip(data, edition.modified))
+
+
+class _OpfWithLanguage(epub.EpubWriter):
+    """ebooklib's writer, with the package document's own language: EPUB 3.3 wants
+    ``xml:lang`` on ``<package>`` (Ace's ``epub-lang``), which ebooklib never sets."""
+
+    def _write_opf_metadata(self, root: etree._Element) -> None:
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_metadata(root)
 
 
 class _Package:
@@ -167,7 +179,7 @@ class _Package:
         buffer = io.BytesIO()
         # ebooklib stamps the clock unless given mtime, and swallows errors unless
         # asked; its own nav and page list are not used (the nav is ours).
-        epub.write_epub(
+        writer = _OpfWithLanguage(
             buffer,
             self.book,
             {
@@ -177,6 +189,8 @@ class _Package:
                 "epub3_landmark": False,
             },
         )
+        writer.process()
+        writer.write()
         return buffer.getvalue()
 
     def add_stylesheet(self, uid: str, name: str, style_file: str) -> None:

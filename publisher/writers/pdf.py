@@ -16,8 +16,13 @@ each page and the glyphs used so far.
 
 Left and right pages must have the same margins in ``print.css`` (the running
 heads may differ): an article laid out from a right-hand page may land on a
-left-hand one. Tagged and archival PDFs (``pdf: tagged/archival``) need the
-whole layout for their structure tree, so they are laid out as one document.
+left-hand one.
+
+PDFs are tagged by default (PDF/UA-1; ``pdf: {tagged: false}`` turns it off),
+archival ones are PDF/A-3 (-3a when tagged too), on the same road: each page's
+structure elements are made as it is painted, by WeasyPrint's own tagging, and
+hung under the document in reading order (cover and contents first, though they
+are painted last); the page furniture drawn over the pages is an artifact.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import re
 from collections.abc import Mapping
 from html import escape as html_escape
 from html import unescape as html_unescape
+from importlib.resources import files
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
@@ -42,10 +48,12 @@ from lxml import html as lxml_html
 from weasyprint import CSS, DEFAULT_OPTIONS, HTML, VERSION, Document
 from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.matrix import Matrix
+from weasyprint.pdf import VARIANTS as WEASYPRINT_VARIANTS
 from weasyprint.pdf import _use_references, _w3c_date_to_pdf
 from weasyprint.pdf.anchors import add_annotations, add_forms, add_links, add_outlines
 from weasyprint.pdf.fonts import build_fonts_dictionary
 from weasyprint.pdf.stream import Stream
+from weasyprint.pdf.tags import _build_box_tree
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -210,12 +218,6 @@ class PdfWriter(Writer):
         _forward_weasyprint_warnings()
         typesetter = _Typesetter(context)
         whole = context.edition
-        if typesetter.variant is not None:  # tagged or archival: one layout, structure and all
-            if edition is not None:
-                typesetter.write(typesetter.render(typesetter.html(whole)), edition)
-            for slug, target in articles.items():
-                typesetter.write(typesetter.render(typesetter.html(whole.only(slug))), target)
-            return
         assembled = _EditionPdf(typesetter) if edition is not None else None
         for article in whole.articles:
             own = articles.get(article.slug)
@@ -241,6 +243,7 @@ class _Typesetter:
         self.edition = context.edition
         options = self.edition.config.pdf
         self.variant = PDF_VARIANTS[options.tagged, options.archival]
+        self.tagged = options.tagged
         # One font configuration for every document of the unit: fonts are loaded
         # once, and the edition's pages, painted from several documents, share them.
         self.fonts = FontConfiguration()
@@ -370,13 +373,18 @@ class _EditionPdf:
         self.pages: list[tuple[pydyf.Dictionary, SimpleNamespace]] = []
         self.articles: list[tuple[Article, int, str]] = []  # article, pages, running title
         self.margins: set[tuple[float, float]] = set()
+        self.structure = _Structure(self.pdf) if typesetter.tagged else None
 
     def add_article(self, article: Article, document: Document, title: str) -> None:
         self.articles.append((article, len(document.pages), title))
         for page in document.pages:
             box = page._page_box
             self.margins.add((round(box.margin_left, 3), round(box.margin_top, 3)))
+        if self.structure is not None:
+            self.structure.painted = []
         self.pages += self._paint(document, margin_boxes=False)
+        if self.structure is not None:
+            self.structure.body += self.structure.painted
 
     def _paint(
         self, document: Document, *, margin_boxes: bool
@@ -397,12 +405,13 @@ class _EditionPdf:
             self.anchors.update(name for name, _, _ in anchors)
             matrix = Matrix(SCALE, 0, 0, -SCALE, 0, page.height * SCALE)
             width, height = page.width * SCALE, page.height * SCALE
+            tags = {} if self.structure is not None else None
             stream = Stream(
                 self.fonts,
                 (0, 0, page.width, page.height),
                 self.resources,
                 self.images,
-                None,
+                tags,
                 {},
                 None,
                 compress=True,
@@ -422,7 +431,10 @@ class _EditionPdf:
                 }
             )
             self.pdf.add_page(pdf_page)
-            add_links((links, anchors), matrix, self.pdf, pdf_page, self.names, None)
+            if self.structure is not None:
+                pdf_page["Tabs"] = "/S"
+                pdf_page["StructParents"] = self.structure.next_key()
+            add_links((links, anchors), matrix, self.pdf, pdf_page, self.names, tags)
             add_annotations(
                 links, matrix, document, self.pdf, pdf_page, self.annotation_files, True
             )
@@ -436,6 +448,8 @@ class _EditionPdf:
                 box.children = [c for c in children if not isinstance(c, MarginBox)]
             try:
                 page.paint(stream, SCALE)
+                if self.structure is not None:  # of what was painted: no margin boxes
+                    self.structure.add_page(box, pdf_page, tags)
             finally:
                 box.children = children
             stream.pop_state()
@@ -483,7 +497,11 @@ class _EditionPdf:
     def write(self, target: Path) -> None:
         front, _ = self._front_matter()
         article_pages = self.pages
+        if self.structure is not None:
+            self.structure.painted = []
         self.pages = self._paint(front, margin_boxes=True) + article_pages
+        if self.structure is not None:  # cover and contents come first in reading order
+            self.structure.front = self.structure.painted
         # The page tree in reading order: the front matter was painted last.
         kids = self.pdf.pages["Kids"]
         split = 3 * len(article_pages)
@@ -510,7 +528,11 @@ class _EditionPdf:
             )  # fmt: skip
             stream.push_state()
             stream.transform(d=-1, f=page.height * SCALE)
+            if self.structure is not None:  # page numbers and running heads: furniture
+                stream.begin_marked_content("Artifact")
             page.paint(stream, SCALE)
+            if self.structure is not None:
+                stream.end_marked_content()
             stream.pop_state()
             content = _FrozenStream(stream.data)
             self.pdf.add_object(content)
@@ -531,8 +553,36 @@ class _EditionPdf:
             self.pdf.catalog["Names"] = pydyf.Dictionary(
                 {"Dests": pydyf.Dictionary({"Names": names})}
             )
+        if self.structure is not None:
+            self.structure.finish()
+        variant = self.typesetter.variant
+        version = None
+        if variant is not None:
+            finish_variant, properties = WEASYPRINT_VARIANTS[variant]
+            version = properties["pdf_version"]
+            if "pdf/a" in variant:
+                self._output_intent()
+            # XMP metadata (PDF/UA or PDF/A identification), as WeasyPrint adds it
+            finish_variant(self.pdf, front, [], [], True)
         with target.open("wb") as file:
-            self.pdf.write(file, None, self.typesetter.options["pdf_identifier"], True)
+            self.pdf.write(file, version, self.typesetter.options["pdf_identifier"], True)
+
+    def _output_intent(self) -> None:
+        """PDF/A's output intent: sRGB, WeasyPrint's own profile."""
+        profile = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+        stream = pydyf.Stream([profile], pydyf.Dictionary({"N": 3}), compress=True)
+        self.pdf.add_object(stream)
+        self.color_space["srgb"] = pydyf.Array(("/ICCBased", stream.reference))
+        intent = pydyf.Dictionary(
+            {
+                "Type": "/OutputIntent",
+                "S": "/GTS_PDFA1",
+                "OutputConditionIdentifier": pydyf.String("sRGB2014.icc"),
+                "Info": pydyf.String("sRGB2014.icc"),
+                "DestOutputProfile": stream.reference,
+            }
+        )
+        self.pdf.catalog["OutputIntents"] = pydyf.Array([intent])
 
     def _metadata(self, front: Document) -> None:
         """The document information, as WeasyPrint writes it from the HTML's head."""
@@ -555,6 +605,69 @@ class _EditionPdf:
             info["ModDate"] = pydyf.String(_w3c_date_to_pdf(metadata.modified, "modified"))
         if metadata.lang:
             self.pdf.catalog["Lang"] = pydyf.String(metadata.lang)
+
+
+class _Structure:
+    """The edition PDF's structure tree, made page by page as the pages are painted.
+
+    WeasyPrint's own tagging (``weasyprint.pdf.tags``) makes each page's elements
+    from its boxes and the marked content its stream recorded; here they hang
+    under one Document element in reading order, and the parent tree maps each
+    page's marked content and each link annotation back to its element.
+    """
+
+    def __init__(self, pdf: pydyf.PDF) -> None:
+        self.pdf = pdf
+        self.parent_tree = pydyf.Dictionary({})
+        pdf.add_object(self.parent_tree)
+        self.root = pydyf.Dictionary(
+            {"Type": "/StructTreeRoot", "ParentTree": self.parent_tree.reference}
+        )
+        pdf.add_object(self.root)
+        self.document = pydyf.Dictionary(
+            {"Type": "/StructElem", "S": "/Document", "K": pydyf.Array(), "P": self.root.reference}
+        )
+        pdf.add_object(self.document)
+        self.root["K"] = pydyf.Array([self.document.reference])
+        pdf.catalog["StructTreeRoot"] = self.root.reference
+        self.keys = 0
+        self.contents: list[tuple[int, list]] = []  # page key -> its MCIDs' elements
+        self.annotations: list = []  # (element reference, annotation)
+        self.painted: list = []  # the elements of the pages painted last
+        self.front: list = []
+        self.body: list = []
+
+    def next_key(self) -> int:
+        self.keys += 1
+        return self.keys - 1
+
+    def add_page(self, page_box: object, pdf_page: pydyf.Dictionary, tags: dict) -> None:
+        """The elements of a page just painted, from its boxes and their marked content."""
+        key = pdf_page["StructParents"]
+        # WeasyPrint looks the page up by its number in the file's page list, which it
+        # recomputes at each look: this page alone, by the number it is given.
+        single = SimpleNamespace(
+            add_object=self.pdf.add_object, page_references={0: pdf_page.reference}
+        )
+        numbers: dict[int, object] = {}
+        elements = _build_box_tree(
+            page_box, self.document, single, 0, numbers, self.annotations, tags
+        )
+        self.painted += [element.reference for element in elements]
+        self.contents.append((key, [reference for _, reference in sorted(numbers.items())]))
+
+    def finish(self) -> None:
+        """Hang the elements in reading order; map the content and annotations back."""
+        self.document["K"] = pydyf.Array([*self.front, *self.body])
+        nums = pydyf.Array()
+        for key, references in sorted(self.contents, key=lambda item: item[0]):
+            nums += [key, pydyf.Array(references)]
+        for key, (reference, annotation) in enumerate(self.annotations, start=self.keys):
+            nums += [key, reference]
+            annotation["StructParent"] = key
+        self.parent_tree["Nums"] = nums
+        self.pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        self.pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
 
 
 def _attribute(text: str) -> str:
