@@ -24,8 +24,12 @@ ARTICLE_OPTION := $(foreach article,$(ARTICLE),--article $(article))
 DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-color-emoji \
                    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 PYTHON_STAMP := $(VENV)/.installed
+# npm's packages (package.json, pinned by package-lock.json): Ace by DAISY, for
+# `publisher verify` and the tests. No browser is downloaded: Ace runs on Debian's chromium.
+NODE_STAMP := node_modules/.installed
 
 .PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures \
+        verify \
         docx-pages vertical-pages bench preview watch install-user preview-picture
 
 all: setup
@@ -92,7 +96,16 @@ lint: setup
 	$(PYTHON) -m ruff check publisher styles tests source bench
 	$(PYTHON) -m ruff format --check publisher styles tests source bench
 
-setup: system $(PYTHON_STAMP)
+setup: system $(PYTHON_STAMP) $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Check every output of the sample build: EPUBCheck and Ace, PDF fonts, glyphs, tags,
+# language and identification, DOCX fonts and language (publisher verify).
+verify: all
+	$(PUBLISH) verify --out $(OUT)
 
 # What Debian must provide: installed when running as root, else printed.
 system:
@@ -102,6 +115,7 @@ system:
 	    || missing="$$missing $$package"; \
 	done; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \

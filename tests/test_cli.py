@@ -69,7 +69,8 @@ def test_missing_glyph_is_a_counted_warning(tmp_path):
         "build", "pdf", "--jobs", "2", "--source", source, "--out", tmp_path / "o"
     )
     assert result.returncode == 0
-    assert "warning: PDF: .notdef glyph" in result.stderr and "U+30000" in result.stderr
+    assert "a.md:5: U+30000" in result.stderr
+    assert "has no glyph in any installed font" in result.stderr
     strict = run_publisher("build", "pdf", "--strict", "--source", source, "--out", tmp_path / "s")
     assert strict.returncode == 1 and "--strict" in strict.stderr
 

@@ -167,6 +167,15 @@ def test_corpus_epub_passes_epubcheck(corpus, tag):
     assert epubcheck_problems(out / tag / "realworld.epub") == []
 
 
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
+@pytest.mark.parametrize("tag", CORPUS_VARIANTS)
+def test_corpus_epub_has_no_ace_violation(corpus, tag):
+    from publisher.commands.verify import ace_violations
+
+    out, _ = corpus
+    assert ace_violations(out / tag / "realworld.epub") == []
+
+
 def _runs(text: str) -> list[str]:
     """Runs of Chinese characters (no punctuation), the text a PDF must hold."""
     return re.findall(r"[\u3400-\u9fff]{2,}", text)

@@ -144,3 +144,10 @@ def test_vertical_option_validated_with_its_line(tmp_path, option, line, words):
     assert f"edition.yaml:{line}:" in result.stderr, result.stderr
     for word in words:
         assert word in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("tag", ["zh-Hant-TW", "zh-Hant-HK"])
+def test_the_vertical_epub_has_no_ace_violation(builds, tag):
+    from publisher.commands.verify import ace_violations
+
+    assert ace_violations(epub_of(builds[0], tag)) == []

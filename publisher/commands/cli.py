@@ -78,6 +78,14 @@ strict_option = click.option(
     is_flag=True,
     help="Fail if anything produced a warning.",
 )
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the result.",
+)
 
 
 class _Formatter(logging.Formatter):
@@ -218,6 +226,12 @@ def run() -> NoReturn:
     f"Default: ${SCHEDULER_VARIABLE}.",
 )
 @strict_option
+@click.option(
+    "--verify",
+    "verify_after",
+    is_flag=True,
+    help="Then check every output in OUT, as `publisher verify` does.",
+)
 def build(
     formats: tuple[str, ...],
     source: str,
@@ -230,8 +244,30 @@ def build(
     executor_kind: str | None,
     scheduler: str | None,
     strict: bool,
+    verify_after: bool,
 ) -> None:
     """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
+    if verify_after and (Outputs(out).remote or archive is not None):
+        raise click.UsageError("--verify checks a local --out of one edition")
+    _build(formats, source, archive, out, variants, jobs, articles, styles_folder,
+           executor_kind, scheduler, strict)  # fmt: skip
+    if verify_after:
+        _verify(Path(out), "text")
+
+
+def _build(
+    formats: tuple[str, ...],
+    source: str,
+    archive: str | None,
+    out: str,
+    variants: tuple[str, ...],
+    jobs: int | None,
+    articles: tuple[str, ...],
+    styles_folder: Path,
+    executor_kind: str | None,
+    scheduler: str | None,
+    strict: bool,
+) -> None:
     outputs = Outputs(out)
     source_of = click.get_current_context().get_parameter_source
     if executor_kind == "local" and scheduler:
@@ -417,6 +453,42 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
         click.echo(f"{line}; failed: {shown(', '.join(report.failed))}", err=True)
         sys.exit(1)
     click.echo(line, err=True)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default="build",
+    show_default=True,
+    help="The folder a build wrote.",
+)
+@format_option
+def verify(out: Path, output_format: str) -> None:
+    """Check what a build wrote, file by file: EPUBCheck and Ace for each EPUB; fonts
+    embedded and mapped, every glyph present, tags, language, alt text and the declared
+    PDF/UA or PDF/A identification for each PDF; fonts and language for each DOCX.
+    Exits 1 if any check fails."""
+    _verify(out, output_format)
+
+
+def _verify(out: Path, output_format: str) -> None:
+    # load time: the validators' libraries only for a verify
+    from publisher.commands import verify as checks
+
+    with _user_errors():
+        if not out.is_dir():
+            raise PublisherError(f"{out}: no such folder; build first, or name it with --out")
+        paths = checks.outputs_in(out)
+        if not paths:
+            raise PublisherError(f"{out}: no EPUB, PDF or DOCX to verify; build first")
+        reports = checks.verify_files(paths, out)
+    if output_format == "json":
+        click.echo(checks.render_json(reports))
+    else:
+        click.echo(checks.render_text(reports, out))
+    if not all(report.passed for report in reports):
+        sys.exit(1)
 
 
 @main.command("import")

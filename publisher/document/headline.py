@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from publisher.base.model import Article, Node
-from publisher.document.pandoc_ast import map_ast, plain
+from publisher.document.pandoc_ast import iter_ast, map_ast, plain
 
 
 def article_blocks(article: Article) -> list[Node]:
@@ -37,3 +37,18 @@ def _below_headline(node: Node) -> Node | None:
     if node["t"] == "Header" and node["c"][0] < 2:
         return {"t": "Header", "c": [2, *node["c"][1:]]}
     return None
+
+
+def article_text(article: Article) -> str:
+    """Every character a reader sees of the article: headline parts, body, code,
+    captions, alt text and footnotes."""
+    parts = []
+    for node in iter_ast(article_blocks(article)):
+        kind = node.get("t")
+        if kind == "Str":
+            parts.append(node["c"])
+        elif kind in ("Code", "CodeBlock"):
+            parts.append(node["c"][1])
+        elif kind == "Image":
+            parts += [value for key, value in node["c"][0][2] if key == "alt"]
+    return "".join(parts)

@@ -50,6 +50,12 @@ class Styles:
                 f"{self.folder / 'templates' / template}: the template is missing"
             ) from None
 
+    def fallback_faces(self, name: str) -> list[str]:
+        """The faces after a variant's own for what it lacks (``fallback`` in ``name``:
+        epub.yaml, docx-fonts.yaml), against which a format's characters are checked."""
+        design = yamltext.load(self.file(name).read_text(encoding="utf-8"))
+        return [str(face) for face in design.get("fallback", [])]
+
     def docx_fonts(self, variant: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
         """The variant's DOCX fonts from docx-fonts.yaml, with the edition's ``overrides``."""
         table = yamltext.load(self.file("docx-fonts.yaml").read_text(encoding="utf-8"))

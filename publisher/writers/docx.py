@@ -29,13 +29,14 @@ from publisher.base.model import Article, Edition, Node, anchor
 from publisher.base.pandoc import run_pandoc_binary
 from publisher.base.punctuation import CJK, NO_LINE_START, OPENING
 from publisher.base.zipfiles import reproducible_zip
-from publisher.document.headline import article_blocks
+from publisher.document.headline import article_blocks, article_text
 from publisher.document.links import prefix_ids, rewrite_xrefs
 from publisher.document.pandoc_ast import iter_ast, plain, rewrite_images
 from publisher.document.parse import report_pandoc_for
 from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE
 from publisher.writers.base import Writer, WriterContext
+from publisher.writers.fonts import report_uncovered
 from publisher.writers.typography import headline_parts
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -476,6 +477,15 @@ class DocxWriter(Writer):
                 starts.append(page_number)
                 page_number += measure.pages(edition, article)
             blocks = _title_page(edition, starts)
+        faces = [
+            fonts["body_alt"],
+            fonts["heading_alt"],
+            *context.styles.fallback_faces("docx-fonts.yaml"),
+        ]
+        for article in edition.articles:
+            report_uncovered(
+                article_text(article), faces, "the DOCX", article.shown, article.line_of
+            )
         for number, article in enumerate(edition.articles, start=1):
             if blocks:
                 blocks.append(SECTION_MARK)  # ends the title page or the previous article

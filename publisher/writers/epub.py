@@ -31,11 +31,12 @@ from publisher.base import yamltext
 from publisher.base.errors import BuildError, logger, warn
 from publisher.base.model import Article, anchor
 from publisher.base.zipfiles import reproducible_zip
+from publisher.document.headline import article_text
 from publisher.document.pandoc_ast import image_targets
 from publisher.read.styles import Styles
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.cover import cover_png
-from publisher.writers.fonts import find_face, subset_woff2
+from publisher.writers.fonts import find_face, report_uncovered, subset_woff2
 from publisher.writers.html import article_html
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -138,6 +139,12 @@ class _Package:
             self.book.set_direction("rtl")
         images: dict[Path, str] = {}  # file -> name in the package
         articles = [self.article_document(article, images) for article in edition.articles]
+        fallback = self.styles.fallback_faces("epub.yaml")
+        for article in edition.articles:
+            report_uncovered(
+                article_text(article), [self.family, *fallback], "the EPUB",
+                article.shown, article.line_of,
+            )  # fmt: skip
         self.add_images(images)
         cover_name = self.add_cover_image(images)
 

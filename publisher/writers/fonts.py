@@ -8,15 +8,18 @@ path is hard-wired.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import shutil
 import subprocess
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.base.atomic import write_atomically
-from publisher.base.errors import BuildError
+from publisher.base.errors import BuildError, warn
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,65 @@ def subset_woff2(face: Face, characters: str, cache: Path) -> bytes:
     data = buffer.getvalue()
     write_atomically(cached, data)
     return data
+
+
+# Characters that take no glyph of their own: controls, format characters (joiners,
+# marks of direction), spaces, and variation selectors, which choose a glyph form.
+_NO_GLYPH_CATEGORIES = ("Cc", "Cf", "Zs", "Zl", "Zp")
+_VARIATION_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0), range(0x180B, 0x1810))
+
+
+def needs_glyph(character: str) -> bool:
+    code = ord(character)
+    if any(code in selectors for selectors in _VARIATION_SELECTORS):
+        return False
+    return unicodedata.category(character) not in _NO_GLYPH_CATEGORIES
+
+
+@functools.cache
+def _charset(family: str) -> tuple[tuple[int, int], ...] | None:
+    """The code points an installed family covers, as fontconfig reports them (ranges);
+    None when the family is not installed (fc-match would answer with another)."""
+    if shutil.which("fc-match") is None:
+        return None
+    result = subprocess.run(
+        ["fc-match", "--format=%{family}\n%{charset}", family],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    families, _, charset = result.stdout.partition("\n")
+    if result.returncode != 0 or family not in [f.strip() for f in families.split(",")]:
+        return None
+    ranges = []
+    for part in charset.split():
+        low, _, high = part.partition("-")
+        ranges.append((int(low, 16), int(high or low, 16)))
+    return tuple(ranges)
+
+
+def uncovered(characters: Iterable[str], families: Sequence[str]) -> list[str]:
+    """The characters (that take a glyph) which no installed face of ``families`` has."""
+    charsets = [c for c in map(_charset, families) if c is not None]
+    missing = []
+    for character in sorted(set(characters)):
+        if not needs_glyph(character):
+            continue
+        code = ord(character)
+        if not any(low <= code <= high for charset in charsets for low, high in charset):
+            missing.append(character)
+    return missing
+
+
+def report_uncovered(
+    text: str, families: Sequence[str], what: str, shown: str, line_of: Callable[[str], int | None]
+) -> None:
+    """A warning for each character of ``text`` that no face of ``families`` has."""
+    for character in uncovered(text, families):
+        warn(
+            f"{what}: U+{ord(character):04X} {character!r} has no glyph in "
+            f"{', '.join(families)}, the faces {what} names for it: a reader may see a box; "
+            "install a font that has it and name it in the styles, or replace the character",
+            path=shown or None,
+            line=line_of(character),
+        )

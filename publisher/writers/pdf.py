@@ -37,6 +37,7 @@ from html import unescape as html_unescape
 from importlib.resources import files
 from pathlib import Path
 from types import SimpleNamespace
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 # First: WeasyPrint then finds its native libraries without searching the system.
@@ -97,6 +98,11 @@ class WeasyPrintWarnings(logging.Handler):
     not load (a figure silently missing from the PDF) become counted warnings of ours;
     the rest (CSS it ignores) is the stylesheet's business."""
 
+    # The article being laid out or painted, to place a missing glyph in its file;
+    # and what was said already (an article's pages are painted twice).
+    article: ClassVar[Article | None] = None
+    said: ClassVar[set[tuple[str, int]]] = set()
+
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if "for internal URI reference" in message:
@@ -104,7 +110,22 @@ class WeasyPrintWarnings(logging.Handler):
             # alone lacks the anchors of the other articles it links to; the edition
             # PDF, put together from the articles' pages, links them up.
             return
-        if "glyph" in message:
+        if "Too many glyphs missing" in message:
+            return  # a consequence of the missing glyphs, each reported on its own
+        if missing := MISSING_GLYPH.search(message):
+            code_point = int(missing[1], 16)
+            article = self.article
+            where = str(article.source) if article else ""
+            if (where, code_point) in WeasyPrintWarnings.said:
+                return
+            WeasyPrintWarnings.said.add((where, code_point))
+            warn(
+                f"U+{code_point:04X} {chr(code_point)!r} has no glyph in any installed font, "
+                "so the PDF shows a box for it: install a font that has it, or replace it",
+                path=(article.shown or where) if article else None,
+                line=article.line_of(chr(code_point)) if article else None,
+            )
+        elif "glyph" in message:
             warn(f"PDF: {message}; install a font that has it (see README)")
         elif record.levelno >= logging.ERROR or any(w in message for w in RESOURCE_WORDS):
             # Images are data: URLs; their bytes would flood the message.
@@ -112,6 +133,8 @@ class WeasyPrintWarnings(logging.Handler):
             warn(f"PDF: {message[:300]}; the PDF lacks it")
 
 
+# WeasyPrint's word for a character no face has: '… fonts: "x" (U+0378)'.
+MISSING_GLYPH = re.compile(r"\.notdef glyph rendered.*\(U\+([0-9A-F]{4,6})\)")
 # What WeasyPrint's messages about images and other resources it could not use hold.
 RESOURCE_WORDS = ("image", "Failed to load", "Malformed", "attachment", "Unknown image")
 DATA_URL = re.compile(r"(data:[^;,'\s]*[;,])[^'\s)]*")
@@ -219,10 +242,12 @@ class PdfWriter(Writer):
         typesetter = _Typesetter(context)
         whole = context.edition
         assembled = _EditionPdf(typesetter) if edition is not None else None
+        WeasyPrintWarnings.said = set()
         for article in whole.articles:
             own = articles.get(article.slug)
             if own is None and assembled is None:
                 continue
+            WeasyPrintWarnings.article = article
             page = whole.only(article.slug)
             source = typesetter.html(page)
             document = typesetter.render(source)
@@ -231,6 +256,7 @@ class PdfWriter(Writer):
             if assembled is not None:
                 assembled.add_article(article, document, _running_title(source))
             del document  # the layout goes: only the painted pages stay
+        WeasyPrintWarnings.article = None  # the cover and contents
         if assembled is not None:
             assembled.write(edition)
 
