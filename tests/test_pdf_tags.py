@@ -123,3 +123,24 @@ def test_tagged_false_gives_an_untagged_pdf(tmp_path):
     info = pdf_info(out / "zh-Hans" / f"{EDITION_NAME}.pdf")
     assert "Tagged:          no" in info
     assert not re.search(rb"StructTreeRoot", (out / "zh-Hans" / f"{EDITION_NAME}.pdf").read_bytes())
+
+
+def test_bookmarks_follow_the_headlines_in_the_structure(sample_out):
+    """The outline (bookmarks) lists the same headlines, in the same order, as the
+    structure tree's H1 elements of the articles."""
+    path = sample_out / "zh-Hans" / f"{EDITION_NAME}.pdf"
+    reader = PdfReader(path)
+
+    def titles(outline: list) -> list[str]:
+        found = []
+        for item in outline:
+            if isinstance(item, list):
+                continue  # subheads: a level below
+            found.append(item.title.replace("\u3000", "").replace(" ", ""))
+        return found
+
+    with pdfplumber.open(path) as pdf:
+        headings = [
+            element_text(pdf, node) for node in elements(pdf.structure_tree) if node["type"] == "H1"
+        ]
+    assert titles(reader.outline) == headings[1:]  # the cover's title is no bookmark
