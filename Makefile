@@ -28,14 +28,14 @@ PYTHON_STAMP := $(VENV)/.installed
 # `publisher verify` and the tests. No browser is downloaded: Ace runs on Debian's chromium.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all setup system pdf epub docx proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures \
-        verify \
+.PHONY: all setup system pdf epub docx html proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures \
+        verify site-pictures \
         docx-pages vertical-pages bench preview watch install-user preview-picture
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) $(ARTICLE_OPTION)
 
-pdf epub docx: setup
+pdf epub docx html: setup
 	$(PUBLISH) build $@ --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) $(ARTICLE_OPTION)
 
 # The edition in the browser, refreshed on every save (Ctrl-C stops).
@@ -187,4 +187,8 @@ vertical-pages: setup
 
 # Every picture of the README and the guide, made anew from the current code (the
 # DOCX pages install LibreOffice, the vertical page and the preview use chromium).
-docs-pictures: pages docx-pages vertical-pages preview-picture
+docs-pictures: pages docx-pages vertical-pages preview-picture site-pictures
+
+# The web edition's article page, wide and on a phone (docs/site_pictures.py).
+site-pictures: html
+	$(PYTHON) docs/site_pictures.py

@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 PICTURE = ROOT / "docs" / "pictures" / "preview-zh-Hant-TW.png"
-PAGE = "zh-Hant-TW/articles/03-zezhou.xhtml"  # text only: 「」 and Taiwan forms
+PAGE = "zh-Hant-TW/site/articles/03-zezhou.html"  # text only: 「」 and Taiwan forms
 
 
 def main() -> None:

@@ -212,6 +212,23 @@ def test_interrupted_build_leaves_previous_outputs(tmp_path):
     assert build.returncode == 130, rest
     assert "interrupted" in rest
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+
+    def sites(files: dict) -> dict:
+        """Each web edition's folder, with its files: one output, swapped whole."""
+        found: dict[Path, dict] = {}
+        for path, data in files.items():
+            folder = next((parent for parent in path.parents if parent.name == "site"), None)
+            if folder is not None:
+                found.setdefault(folder, {})[path] = data
+        return found
+
+    old_sites, new_sites = sites(before), sites(after)
+    assert set(new_sites) == set(old_sites)
+    for folder, files in new_sites.items():  # the old site whole, or a whole new one
+        index = files[folder / "index.html"].decode()
+        assert files == old_sites[folder] or "新标题" in index, folder
+    before = {p: d for p, d in before.items() if "site" not in p.parts}
+    after = {p: d for p, d in after.items() if "site" not in p.parts}
     assert set(after) == set(before)  # no file lost, none half-written, no temporary file
     unchanged = [p for p in after if after[p] == before[p]]
     assert unchanged, "the build finished before it was interrupted"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from articles import body_paragraphs, squeeze
-from conftest import ROOT
+from conftest import ROOT, build_ok
 from tiny import tiny_edition
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -98,39 +98,52 @@ def step_binds_to_loopback_and_prints_the_url(preview, page):
     assert urlsplit(preview.url).hostname == "127.0.0.1"
 
 
-def step_contents_then_articles_with_the_epub_look(preview, page):
+def step_index_then_articles_with_the_web_edition_look(preview, page):
     page.goto(preview.url)
-    assert page.url.endswith("/zh-Hans/nav.xhtml")
-    assert page.locator("#toc-heading").inner_text() == "目录"
-    titles = page.locator("#toc a").all_inner_texts()
+    assert page.url.endswith("/zh-Hans/site/index.html")
+    titles = page.locator(".index h2 a").all_inner_texts()
     assert titles == ["激活县域撂荒地　助力乡村振兴", "“葡”平致富路　村民“萄”金忙"]
-    page.locator("#toc a").first.click()
-    page.wait_for_url("**/zh-Hans/articles/03-zezhou.xhtml")
-    text = squeeze(page.locator("section.article").inner_text())
+    page.locator(".index h2 a").first.click()
+    page.wait_for_url("**/zh-Hans/site/articles/03-zezhou.html")
+    text = squeeze(page.locator("main article").inner_text())
     for paragraph in body_paragraphs(preview.source / ARTICLE):
         assert squeeze(paragraph) in text
-    # The EPUB's own stylesheet, byte for byte: the preview has no look of its own.
+    # The web edition's own stylesheet, byte for byte: the preview has no look of its own.
     sheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
     response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + sheet)
-    assert response.body() == (ROOT / "styles" / "epub.css").read_bytes()
+    assert response.body() == (ROOT / "styles" / "site.css").read_bytes()
     indent = page.evaluate(
         "getComputedStyle([...document.querySelectorAll('p')]"
         ".find((p) => p.textContent.startsWith('随着'))).textIndent"
     )
-    assert indent != "0px"  # epub.css applies: body paragraphs are indented
+    assert indent != "0px"  # site.css applies: body paragraphs are indented
+
+
+def step_the_preview_serves_what_build_html_writes(preview, page):
+    """One renderer: the article page as served, less the preview's script, is the
+    file `publisher build html` writes."""
+    build_ok(preview.source, preview.source.parent / "built", "html", "--variant", "zh-Hans")
+    written = preview.source.parent / "built" / "zh-Hans" / "site" / "articles" / "03-zezhou.html"
+    status, body = preview.get("/zh-Hans/site/articles/03-zezhou.html")
+    assert status == 200
+    served = re.sub(rb'<script src="/_preview/live.js"[^>]*></script>\n', b"", body)
+    assert served == written.read_bytes()
 
 
 def step_variant_switch(preview, page):
-    page.goto(preview.url + "zh-Hans/articles/03-zezhou.xhtml")
+    page.goto(preview.url + "zh-Hans/site/articles/03-zezhou.html")
     page.select_option("#variant", "zh-Hant-TW")
-    page.wait_for_url("**/zh-Hant-TW/articles/03-zezhou.xhtml")
+    page.wait_for_url("**/zh-Hant-TW/site/articles/03-zezhou.html")
     assert page.evaluate("document.documentElement.lang") == "zh-Hant-TW"
     assert "激活縣域撂荒地" in page.locator("h1").inner_text()
-    assert "「土地銀行」" in page.locator("section.article").inner_text()
+    assert "「土地銀行」" in page.locator("main article").inner_text()
+    # the page's own switch, as on the published site
+    page.get_by_role("link", name="简体中文").click()
+    page.wait_for_url("**/zh-Hans/site/articles/03-zezhou.html")
 
 
 def step_link_to_the_article_pdf_built_in_the_background(preview, page):
-    page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
+    page.goto(preview.url + "zh-Hant-TW/site/articles/03-zezhou.html")
     link = page.locator("#pdf[href]")
     link.wait_for(timeout=180_000)
     response = page.request.get(preview.url.rstrip("/") + link.get_attribute("href"))
@@ -140,7 +153,7 @@ def step_link_to_the_article_pdf_built_in_the_background(preview, page):
 
 
 def step_saved_edit_updates_the_page_in_place(preview, page):
-    page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
+    page.goto(preview.url + "zh-Hant-TW/site/articles/03-zezhou.html")
     page.evaluate("window.__notReloaded = true; window.scrollTo(0, 200)")
     before = page.evaluate("window.scrollY")
     assert before > 0
@@ -152,7 +165,7 @@ def step_saved_edit_updates_the_page_in_place(preview, page):
 
 
 def step_bad_edit_is_shown_until_mended(preview, page):
-    page.goto(preview.url + "zh-Hant-TW/articles/03-zezhou.xhtml")
+    page.goto(preview.url + "zh-Hant-TW/site/articles/03-zezhou.html")
     path = preview.source / ARTICLE
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("title: 激活", "title: [激活", 1), "utf-8")
@@ -171,12 +184,13 @@ OUTSIDE = [
     "/zh-Hans/../source/edition.yaml",
     "/zh-Hans/..%2f..%2fsource%2fedition.yaml",
     "/zh-Hans/%2e%2e/%2e%2e/etc/passwd",
-    "/zh-Hans/articles/03-zezhou.md",
-    "/zh-Hans/articles/",
+    "/zh-Hans/site/articles/03-zezhou.md",
+    "/zh-Hans/site/articles/",
+    "/zh-Hans/site/../../source/edition.yaml",
     "/zh-Hans/",
     "/../../etc/passwd",
     "//etc/passwd",
-    "/zh-XX/nav.xhtml",
+    "/zh-XX/site/index.html",
     "/_preview/pdf/zh-Hant-TW/..%2f..%2f..%2fsource%2fedition.yaml",
     "/_preview/pdf/zh-Hant-TW/%2e%2e.pdf",
     "/_preview/pdf/zh-Hant-TW/../tiny.pdf",
@@ -206,7 +220,8 @@ def step_ctrl_c_stops_cleanly(preview, page):
 
 STEPS = [
     step_binds_to_loopback_and_prints_the_url,
-    step_contents_then_articles_with_the_epub_look,
+    step_index_then_articles_with_the_web_edition_look,
+    step_the_preview_serves_what_build_html_writes,
     step_variant_switch,
     step_link_to_the_article_pdf_built_in_the_background,
     step_saved_edit_updates_the_page_in_place,

@@ -254,3 +254,21 @@ def test_corpus_links_resolve_in_every_format(corpus):
     anchors = set(re.findall(r'w:hyperlink w:anchor="([^"]+)"', document))
     bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', document))
     assert target in anchors and anchors <= bookmarks, anchors - bookmarks
+
+
+@pytest.mark.xdist_group("corpus")  # its fixture is built once
+def test_corpus_links_between_articles_resolve_on_the_site(corpus):
+    """Every link from one article page to another (or within one) names a page that
+    is there and an id it holds, as in the EPUB."""
+    out, _ = corpus
+    site = out / "zh-Hans" / "site" / "articles"
+    checked = 0
+    for page in sorted(site.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for href in re.findall(r'href="([^":]+\.html)?#([^"]+)"', text):
+            name, fragment = href
+            target = site / name if name else page
+            assert target.is_file(), (page.name, href)
+            assert f'id="{fragment}"' in target.read_text(encoding="utf-8"), (page.name, href)
+            checked += 1
+    assert checked >= 3

@@ -27,7 +27,11 @@ EDITED = "02-jiaokou"
 
 
 def files(out):
-    return {p.relative_to(out): p for p in out.rglob("*.*") if ".cache" not in p.parts}
+    """Every output: a file, or the web edition's site folder as one."""
+    found = {p.relative_to(out): p for p in out.rglob("*.*") if ".cache" not in p.parts}
+    found = {name: path for name, path in found.items() if "site" not in name.parts}
+    found.update({p.relative_to(out): p for p in out.glob("*/site")})
+    return found
 
 
 def identity(path):
@@ -40,12 +44,13 @@ def test_format_metadata_agrees_with_the_writers():
     for name in FORMATS:
         entry, writer = format_named(name), writer_for(name)
         assert (entry.extension, entry.per_article) == (writer.extension, writer.per_article)
+        assert entry.folder is None or not entry.per_article
 
 
 def test_one_article_edit_rewrites_the_editions_and_that_article_only(sample_copy, tmp_path):
     out = build_ok(sample_copy, tmp_path / "out")
     before = {name: identity(path) for name, path in files(out).items()}
-    assert len(before) == 33
+    assert len(before) == 36
     pages = len(PdfReader(out / "zh-Hans" / "shanxi-rural.pdf").pages)
     # A page and more of new text: the articles after it move, and are not laid out again.
     article = sample_copy / "articles" / f"{EDITED}.md"
@@ -61,8 +66,8 @@ def test_one_article_edit_rewrites_the_editions_and_that_article_only(sample_cop
     }
     assert rewritten == expected
     assert {name.parts[0] for name in rewritten} == set(PUBLISHED)
-    assert len(rewritten) == 3 * (3 + 2)  # per variant: 3 editions, the article's PDF and DOCX
-    assert "built 15, up to date 18, failed 0" in result.stderr
+    assert len(rewritten) == 3 * (4 + 2)  # per variant: 4 editions, the article's PDF and DOCX
+    assert "built 18, up to date 18, failed 0" in result.stderr
     # The edit is in, in every variant; the Traditional ones converted.
     assert "补记一段" in pdf_text(out / "zh-Hans" / "articles" / f"{EDITED}.pdf")
     assert "補記一段" in pdf_text(out / "zh-Hant-TW" / "shanxi-rural.pdf")
@@ -174,8 +179,8 @@ def test_noop_shows_every_output_and_imports_nothing_heavy(sample_out):
     assert result.returncode == 0, result.stderr
     assert "publisher.run.build_record" in imported
     assert not FULL_ROAD & imported
-    assert sum(line.startswith("up to date ") for line in result.stderr.splitlines()) == 33
-    assert "built 0, up to date 33, failed 0 in" in result.stderr
+    assert sum(line.startswith("up to date ") for line in result.stderr.splitlines()) == 36
+    assert "built 0, up to date 36, failed 0 in" in result.stderr
 
 
 def test_the_build_record_answers_only_while_nothing_changed(tmp_path):

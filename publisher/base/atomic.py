@@ -11,6 +11,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,22 +22,52 @@ TEMPORARY_PREFIX = ".publisher-tmp-"
 
 
 @contextlib.contextmanager
-def atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path``."""
+def atomic_target(path: Path, *, folder: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path``.
+
+    With ``folder``, the temporary path is a folder (an output of many files, the
+    web edition's site): it takes the old folder's place by two renames, the old
+    one moved aside first and removed after, so a reader finds the old whole or
+    the new whole, never a mix (at most, for an instant, neither).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(
-        prefix=TEMPORARY_PREFIX, suffix=path.suffix, dir=path.parent
-    )
-    os.close(descriptor)
-    temporary = Path(name)
+    if folder:
+        temporary = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=path.parent))
+    else:
+        descriptor, name = tempfile.mkstemp(
+            prefix=TEMPORARY_PREFIX, suffix=path.suffix, dir=path.parent
+        )
+        os.close(descriptor)
+        temporary = Path(name)
     try:
         yield temporary
-        os.chmod(temporary, 0o644)  # mkstemp makes it 0600; outputs are for sharing
-        os.replace(temporary, path)
+        os.chmod(temporary, 0o755 if folder else 0o644)  # outputs are for sharing
+        if folder:
+            _replace_folder(temporary, path)
+        else:
+            os.replace(temporary, path)
     finally:
         # BaseException too: Ctrl-C must not leave a temporary file behind.
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+        if folder:
+            shutil.rmtree(temporary, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+
+
+def _replace_folder(new: Path, path: Path) -> None:
+    if not path.exists():
+        os.rename(new, path)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=path.parent))
+    os.rename(path, aside / "old")
+    try:
+        os.rename(new, path)
+    except OSError:
+        os.rename(aside / "old", path)  # put the old one back
+        raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

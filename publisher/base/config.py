@@ -91,6 +91,17 @@ class EpubOptions(_Schema):
     )
 
 
+class SiteOptions(_Schema):
+    """``site:`` in edition.yaml: the web edition (``publisher build html``)."""
+
+    url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        description="Where the build folder is served (https://example.com/news/): canonical "
+        "URLs, the sitemap and the feed use it; without it every link is relative.",
+    )
+
+
 class DocxOptions(_Schema):
     """``docx:`` in edition.yaml: the editors' edition."""
 
@@ -167,6 +178,7 @@ class EditionConfig(_Schema):
     pdf: PdfOptions = Field(default_factory=PdfOptions, description=PdfOptions.__doc__)
     epub: EpubOptions = Field(default_factory=EpubOptions, description=EpubOptions.__doc__)
     docx: DocxOptions = Field(default_factory=DocxOptions, description=DocxOptions.__doc__)
+    site: SiteOptions = Field(default_factory=SiteOptions, description=SiteOptions.__doc__)
     quotes: dict[str, QuoteStyle] = Field(
         default_factory=dict,
         description="Quotation marks per variant: `corner` (「」『』) or `curly` (“”‘’); "

@@ -20,15 +20,22 @@ class Variant:
     opencc_config: str | None  # None: the text stays as written
     quotes: QuoteStyle  # the default; an edition may choose otherwise
     description: str
+    name: str = ""  # as its readers call it, in its own script (the web edition's switch)
 
 
 VARIANTS = {
     variant.tag: variant
     for variant in (
-        Variant("zh-Hans", None, "curly", "Simplified Chinese, as the sources are written"),
-        Variant("zh-Hant", "s2t", "curly", "Traditional Chinese, OpenCC's standard forms"),
-        Variant("zh-Hant-TW", "s2twp", "corner", "Taiwan: characters, vocabulary and 「」"),
-        Variant("zh-Hant-HK", "s2hk", "corner", "Hong Kong: characters and 「」"),
+        Variant(
+            "zh-Hans", None, "curly", "Simplified Chinese, as the sources are written", "简体中文"
+        ),
+        Variant(
+            "zh-Hant", "s2t", "curly", "Traditional Chinese, OpenCC's standard forms", "繁體中文"
+        ),
+        Variant(
+            "zh-Hant-TW", "s2twp", "corner", "Taiwan: characters, vocabulary and 「」", "臺灣正體"
+        ),
+        Variant("zh-Hant-HK", "s2hk", "corner", "Hong Kong: characters and 「」", "香港繁體"),
     )
 }
 ALIASES = {"zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK", "zh-CN": "zh-Hans"}

@@ -38,6 +38,20 @@ LABELS = {
     "附目录、导览与标题结构，阅读顺序与原报一致，字号与字体可由读者调整；"
     "无闪烁、动画或声音等危险内容。",
     "accessibility_images": "书中图片均附有替代文字。",
+    # The web edition's own words.
+    "skip": "跳到正文",
+    "variants": "版本",
+    "site": "本站",
+    "home": "首页",
+    "search": "搜索",
+    "about": "关于本刊",
+    "feed": "订阅",
+    "vertical": "直排",
+    "horizontal": "横排",
+    "published": "出版日期",
+    "publisher": "出版者",
+    "identifier": "标识",
+    "languages": "语言版本",
 }
 
 

@@ -246,7 +246,7 @@ def build(
     strict: bool,
     verify_after: bool,
 ) -> None:
-    """Build FORMATS (pdf, epub, docx; default all three) for every published variant."""
+    """Build FORMATS (pdf, epub, docx, html; default all four) for every published variant."""
     if verify_after and (Outputs(out).remote or archive is not None):
         raise click.UsageError("--verify checks a local --out of one edition")
     _build(formats, source, archive, out, variants, jobs, articles, styles_folder,

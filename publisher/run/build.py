@@ -256,7 +256,7 @@ def plan_outputs(
 
             if not wanted:
                 whole = _hash(environment, name, base, [keys[a.slug] for a in edition.articles])
-                outputs.append(output(folder / f"{edition.config.name}{fmt.extension}", whole))
+                outputs.append(output(fmt.edition_path(folder, edition.config.name), whole))
             if fmt.per_article:
                 for article in edition.articles:
                     if wanted and article.slug not in wanted:
@@ -327,7 +327,11 @@ def run_unit(unit: Unit) -> UnitResult:
             context = WriterContext(converted, Styles(unit.styles_folder), unit.cache)
             with ExitStack() as stack:
                 whole = next((o for o in unit.outputs if o.article is None), None)
-                targets = {o: stack.enter_context(atomic_target(o.path)) for o in unit.outputs}
+                folder = format_named(unit.format).folder is not None
+                targets = {
+                    o: stack.enter_context(atomic_target(o.path, folder=folder))
+                    for o in unit.outputs
+                }
                 writer.write_outputs(
                     context,
                     targets[whole] if whole else None,

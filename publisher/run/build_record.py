@@ -168,7 +168,7 @@ def invocation_id(
 def is_current(path: Path, stamp: Path, key: str) -> bool:
     """An output is current when its file is there and its stamp holds its key."""
     try:
-        return path.is_file() and stamp.read_text() == key
+        return (path.is_file() or path.is_dir()) and stamp.read_text() == key
     except (OSError, UnicodeDecodeError):  # gone, or a stamp that is not one
         return False
 

@@ -100,11 +100,17 @@ class Outputs:
         return f"{self.location.rstrip('/')}/{relative}" if self.remote else str(path)
 
     def publish(self, path: Path) -> str:
-        """Copy one written file of :attr:`staging` to its place; returns where it went."""
+        """Copy one written output of :attr:`staging` to its place (a folder, the web
+        edition's site, file by file); returns where it went."""
         if not self.remote:
             return str(path)
-        relative = Path(path).relative_to(self.staging).as_posix()
-        self.write(relative, Path(path).read_bytes())
+        files = (
+            sorted(p for p in Path(path).rglob("*") if p.is_file())
+            if Path(path).is_dir()
+            else [Path(path)]
+        )
+        for file in files:
+            self.write(file.relative_to(self.staging).as_posix(), file.read_bytes())
         return self.url(path)
 
     def write(self, relative: str, data: bytes) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,6 +34,15 @@ class Format:
     # How long one article takes relative to the others, for balancing units
     # across workers (measured on the sample: laying out a PDF dominates).
     weight: float = 1.0
+    # A format written as a folder (the web edition's site/) rather than one file:
+    # its name under OUT/<variant>/.
+    folder: str | None = None
+
+    def edition_path(self, variant_folder: Path, name: str) -> Path:
+        """Where the whole edition goes in OUT/<variant>/."""
+        if self.folder:
+            return variant_folder / self.folder
+        return variant_folder / f"{name}{self.extension}"
 
 
 _REGISTRY = {
@@ -41,6 +51,7 @@ _REGISTRY = {
         Format("pdf", ".pdf", True, "publisher.writers.pdf", "PdfWriter", weight=4.0),
         Format("epub", ".epub", False, "publisher.writers.epub", "EpubWriter", weight=0.5),
         Format("docx", ".docx", True, "publisher.writers.docx", "DocxWriter", weight=0.5),
+        Format("html", "", False, "publisher.writers.site", "SiteWriter", 0.5, "site"),
     )
 }
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)

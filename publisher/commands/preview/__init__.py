@@ -1,6 +1,6 @@
 """``publisher preview``: the edition in the browser, refreshed on every save.
 
-:mod:`.site` makes a variant's pages (the EPUB writer's own XHTML and CSS);
+:mod:`.site` makes a variant's pages (the web edition's own HTML and CSS);
 :mod:`.server` serves them and refreshes them; ``live.js`` is the page's side.
 """
 

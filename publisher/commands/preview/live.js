@@ -1,7 +1,7 @@
 // publisher preview: the toolbar (variant switch, previous/next, the article's
 // PDF) and the live refresh. Everything it draws lives in a shadow root, so the
-// page keeps exactly the EPUB's markup and stylesheet and neither styles the other.
-// The page is XHTML (served as application/xhtml+xml), so markup here must be XML.
+// page keeps exactly the web edition's markup and stylesheet and neither styles
+// the other.
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -86,7 +86,7 @@
       const response = await fetch(location.pathname, { cache: "no-store" });
       if (response.status === 404) return location.assign(settings.contents);
       if (!response.ok) return;
-      const fresh = new DOMParser().parseFromString(await response.text(), "application/xhtml+xml");
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
       const freshScript = fresh.querySelector("script[data-preview]");
       if (!freshScript || !fresh.body) return;
       const x = window.scrollX, y = window.scrollY;
@@ -114,7 +114,7 @@
     location.assign(`/${event.target.value}/${page}${location.hash}`);
   });
 
-  // XML documents run scripts where they stand (no defer): wait for the body.
+  // Deferred, but a refresh may run it again: wait for the body if need be.
   function start() {
     document.body.append(host);
     drawNavigation();

@@ -1,7 +1,7 @@
 """The preview server: Starlette on uvicorn, server-sent events (sse-starlette), watchfiles.
 
 State lives in one :class:`Preview`. A save bumps its generation; the variants
-someone is reading are rebuilt at once (in a thread: the EPUB writer), and
+someone is reading are rebuilt at once (in a thread: the web edition's writer), and
 every open page is told over its event stream, either to refresh in place or to
 show the error. Each article's PDF is rebuilt in the background by the real
 ``publisher build pdf`` in a child process, so WeasyPrint's time and memory
@@ -211,7 +211,7 @@ def create_app(preview: Preview) -> Starlette:
         if site is None:
             return Response(
                 error_page(preview.error or "", tag, preview.variants),
-                media_type="application/xhtml+xml",
+                media_type="text/html; charset=utf-8",
                 headers=NO_CACHE,
             )
         return RedirectResponse(f"/{tag}/{site.contents}", status_code=307)
@@ -223,7 +223,7 @@ def create_app(preview: Preview) -> Starlette:
         site = await preview.site(tag)
         if site is None:
             body = error_page(preview.error or "", tag, preview.variants)
-            return Response(body, 503, media_type="application/xhtml+xml", headers=NO_CACHE)
+            return Response(body, 503, media_type="text/html; charset=utf-8", headers=NO_CACHE)
         if name not in site.files:
             return Response("not found", 404)
         return Response(site.files[name], media_type=site.media_type(name), headers=NO_CACHE)
