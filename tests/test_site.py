@@ -187,3 +187,14 @@ def test_a_vertical_edition_offers_its_pages_set_vertically(tmp_path):
     assert '<html lang="zh-Hant-TW" class="vertical">' in vertical
     assert '<a href="01-xiaoyi-vertical.html">直排</a>' in horizontal
     assert '<a href="01-xiaoyi.html">橫排</a>' in vertical
+
+
+@pytest.mark.xdist_group("browser")
+def test_printing_an_article_drops_the_navigation(served, page):
+    page.goto(f"{served}/zh-Hans/site/articles/02-jiaokou.html")
+    page.emulate_media(media="print")
+    for selector in (".masthead nav", ".colophon nav"):
+        assert page.locator(selector).evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator("main article h1").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF-")
