@@ -443,6 +443,11 @@ def _build(
     for output in outputs if progress else ():
         if output not in stale:
             progress(Event("up to date", output.path))
+    if any(output.format == "pdf" for output in stale):
+        # load time: WeasyPrint only for a build that lays out a PDF
+        from publisher.writers.weasyprint_gate import check_versions
+
+        check_versions()  # before any output is written, not in each worker
     units = make_units(edition, stale, styles_folder, cache)
 
     written: list[Path] = []

@@ -32,28 +32,24 @@ justification), as a typesetter pulls the character back. It gives up, keeping
 WeasyPrint's lines, where floats, out-of-flow or atomic boxes are involved, or
 when the narrowing would exceed :data:`MAX_PULL_BACK` per character.
 
-Only WeasyPrint versions this was checked against are patched
-(:data:`SUPPORTED_VERSIONS`); :func:`install` refuses any other loudly, and the
-tests measure the right edges of the sample's lines.
+Only WeasyPrint versions this was checked against are patched:
+:func:`install` first passes the compatibility gate (weasyprint_gate.py: the
+version, and the source of each function replaced or called here), and the tests
+measure the right edges of the sample's lines.
 """
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from typing import Any
 
-import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from publisher.base.errors import BuildError
 from publisher.base.punctuation import CJK, NO_LINE_START
-
-SUPPORTED_VERSIONS = ("70.",)
-
+from publisher.writers import weasyprint_gate
 
 # Narrowing allowed to pull a lone last character back, per justification
 # opportunity of the line, in ems of its font: 1.5 em over a line of 42
@@ -65,42 +61,14 @@ _original_iter_line_boxes = block.iter_line_boxes
 _original_set_text = line_break.Layout.set_text
 _installed = False
 
-# The signatures this module was written against; a change means WeasyPrint's
-# internals moved and the patch must be reviewed, not silently applied.
-_EXPECTED = {
-    "justify_line": "(context, line, extra_width)",
-    "count_expandable_spaces": "(box)",
-    "set_text": "(self, text, justify=False)",
-    "create_layout": "(text, style, context, max_width, justification_spacing)",
-    "iter_line_boxes": "(context, box, position_y, bottom_space, skip_stack, containing_block, "
-    "absolute_boxes, fixed_boxes, first_letter_style, first_line_style)",
-    "get_next_linebox": "(context, linebox, position_y, bottom_space, skip_stack, "
-    "containing_block, absolute_boxes, fixed_boxes, first_letter_style, first_line_style)",
-}
 
 
 def install() -> None:
-    """Patch WeasyPrint once, after checking it is a version this was made for."""
+    """Patch WeasyPrint once, after the compatibility gate (versions, sources)."""
     global _installed
     if _installed:
         return
-    version = weasyprint.__version__
-    if not version.startswith(SUPPORTED_VERSIONS):
-        raise BuildError(
-            f"CJK justification supports WeasyPrint {', '.join(SUPPORTED_VERSIONS)}x, "
-            f"not {version}: check publisher/writers/cjk_justify.py against it"
-        )
-    found = {
-        "justify_line": inspect.signature(_original_justify_line),
-        "count_expandable_spaces": inspect.signature(inline.count_expandable_spaces),
-        "set_text": inspect.signature(_original_set_text),
-        "create_layout": inspect.signature(line_break.create_layout),
-        "iter_line_boxes": inspect.signature(_original_iter_line_boxes),
-        "get_next_linebox": inspect.signature(inline.get_next_linebox),
-    }
-    for name, expected in _EXPECTED.items():
-        if str(found[name]) != expected:
-            raise BuildError(f"WeasyPrint's {name} changed to {found[name]}: review cjk_justify")
+    weasyprint_gate.check()
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text
     block.iter_line_boxes = iter_line_boxes

@@ -62,7 +62,7 @@ from publisher.base.errors import BuildError, WarningCounter, warn
 from publisher.base.limits import running_head
 from publisher.base.model import Article, Edition, anchor
 from publisher.read.paths import display_path
-from publisher.writers import cjk_justify, pdf_costs, typography
+from publisher.writers import cjk_justify, pdf_costs, typography, weasyprint_gate
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.html import article_html
 
@@ -236,6 +236,7 @@ class PdfWriter(Writer):
     ) -> None:
         """Lay out each article once, for its own PDF (if in ``articles``) and the
         edition's (if ``edition``)."""
+        weasyprint_gate.check()  # before any patch goes in
         cjk_justify.install()
         pdf_costs.install()
         _forward_weasyprint_warnings()

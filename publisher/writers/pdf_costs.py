@@ -39,6 +39,8 @@ import pydyf
 from weasyprint.pdf import fonts
 from weasyprint.text.ffi import ffi
 
+from publisher.writers import weasyprint_gate
+
 _installed = False
 # Set in a thread while a Font is made: its copy of the font file is deferred.
 _making = threading.local()
@@ -55,10 +57,11 @@ _FROM_FACE = _FaceData()
 
 
 def install() -> None:
-    """Patch WeasyPrint once (pdf.py checks its version before layout)."""
+    """Patch WeasyPrint and pydyf once, after the compatibility gate (versions, sources)."""
     global _installed
     if _installed:
         return
+    weasyprint_gate.check()
     _defer_file_copy()
     _one_type_per_array()
     _one_subset_pass_for_cff()
