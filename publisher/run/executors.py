@@ -35,6 +35,7 @@ import gc
 import logging
 import os
 import signal
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -120,6 +121,23 @@ def _leave_parent_behind(keep: Sequence[Connection]) -> None:
     os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
+def fork_alone() -> int:
+    """``os.fork()``, refused while another thread of this process runs.
+
+    A child forked while another thread holds a lock (logging's, the allocator's,
+    GLib's) inherits the lock held and no thread to release it, and can hang. So
+    the pool starts before any thread (the progress display has none of its own,
+    and pandoc's read-ahead threads end before its block does); this holds it to that.
+    """
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    if others:
+        raise RuntimeError(
+            f"publisher refuses to fork worker processes while other threads run: "
+            f"{', '.join(others)} (a bug of publisher's: please report it)"
+        )
+    return os.fork()
+
+
 def _first_worker(connections: Sequence[Connection], parent: int, preload: Sequence[str]) -> None:
     """The first worker: loads ``preload``, then forks the other workers, which start
     loaded (and share what was loaded, copy on write), then serves as one of them."""
@@ -127,7 +145,7 @@ def _first_worker(connections: Sequence[Connection], parent: int, preload: Seque
     first, mine = os.getpid(), 0
     for index in range(1, len(connections)):
         with signals_held():  # a stop signal waits until the fork is noted on both sides
-            pid = os.fork()
+            pid = fork_alone()
             if pid == 0:
                 worker_started(first)
                 mine = index
@@ -246,7 +264,7 @@ class LocalExecutor:
         theirs = [connection for _, connection in pairs]
         parent = os.getpid()
         with signals_held():  # a stop signal waits until the fork is noted on both sides
-            pid = os.fork()
+            pid = fork_alone()
             if pid == 0:  # a worker (the first, or one it forked): it never returns
                 code = 1
                 try:

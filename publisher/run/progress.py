@@ -43,10 +43,18 @@ class BuildProgress:
         if self.terminal:
             # load time: rich only on a terminal
             from rich.console import Console
+            from rich.live import Live
+            from rich.spinner import Spinner
 
             self._console = Console(stderr=True, highlight=False)
-            self._status = self._console.status("building…")
-            self._status.start()
+            # Refreshed at each event, not by a thread of rich's: worker processes are
+            # forked while this is on screen (a watch restarting its pool), and a
+            # fork must find no other thread (executors.fork_alone).
+            self._spinner = Spinner("dots", "building…")
+            self._status = Live(
+                self._spinner, console=self._console, auto_refresh=False, transient=True
+            )
+            self._status.start(refresh=True)
 
     def __call__(self, event: Event) -> None:
         self.counts[event.status] += 1
@@ -60,7 +68,8 @@ class BuildProgress:
         from rich.markup import escape
 
         self._console.print(f"[{STYLES[event.status]}]{escape(line)}[/]")
-        self._status.update(f"building… {self._summary()}")
+        self._spinner.update(text=f"building… {self._summary()}")
+        self._status.refresh()
 
     def _summary(self) -> str:
         return (
