@@ -58,3 +58,21 @@ def sample_files(sample_out) -> dict[str, Path]:
 def sample_copy(tmp_path) -> Path:
     """A writable copy of the sample's source folder."""
     return Path(shutil.copytree(SAMPLE, tmp_path / "source"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_thread_left_by_dask():
+    """Dask keeps a thread pool of its own (distributed.utils' offload executor) once a
+    test has used it in this process; its idle thread would then be alive when a later
+    test forks a LocalExecutor's workers, which publisher refuses (executors.fork_alone).
+    A build never has both; the suite's processes run both kinds of test, so after each
+    module the pool is shut down and replaced by one that starts no thread until used."""
+    yield
+    utils = sys.modules.get("distributed.utils")
+    if utils is not None and hasattr(utils, "_offload_executor"):
+        from concurrent.futures import ThreadPoolExecutor
+
+        utils._offload_executor.shutdown(wait=True)
+        utils._offload_executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="Dask-Offload"
+        )

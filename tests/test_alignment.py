@@ -34,6 +34,7 @@ from outputs import pdf_text
 from publisher.base.config import ArticleMeta, EditionConfig
 from publisher.base.languages import VARIANTS
 from publisher.base.model import Article, Edition
+from publisher.document.pandoc_ast import words as text
 from publisher.language.ambiguities import OPENCC_DATA
 from publisher.language.variants import TextConverter, apply_variant, split_as
 
@@ -129,17 +130,6 @@ def converted_blocks(blocks: list, tag: str, dictionary: dict | None = None) -> 
         dictionary=dictionary or {},
     )
     return list(apply_variant(edition, VARIANTS[tag]).articles[0].blocks)
-
-
-def text(value: str) -> list[dict]:
-    """Inlines for ``value``: Str nodes and Space nodes, as pandoc reads it."""
-    nodes: list[dict] = []
-    for number, word in enumerate(value.split(" ")):
-        if number:
-            nodes.append({"t": "Space"})
-        if word:
-            nodes.append({"t": "Str", "c": word})
-    return nodes
 
 
 def link(inlines: list, url: str = "https://example.com") -> dict:

@@ -16,8 +16,8 @@ from conftest import FIXTURES, ROOT, SAMPLE, TRADITIONAL, run_publisher
 
 from publisher.base.languages import DICTIONARY_ALL, VARIANTS
 from publisher.language.review import (
-    Finding,
     Reader,
+    ReadingFinding,
     _patch,
     _words,
     converter_hits,
@@ -90,8 +90,8 @@ def test_converter_signal_weakest_where_zhconv_leaves_a_character_as_written():
     _, ours, alignment, words = read(text, TW)
     (hit,) = converter_hits(text, ours, alignment, zhconv_rs.zhconv(text, "zh-tw"), words, TW.tag)
     assert hit.as_written and hit.detail == "zhconv-rs leaves 干 as written"
-    strong = Finding(CASES, 1, 1, "对象", "", {}, {"converter": {TW.tag: "對象"}})
-    weak = Finding(CASES, 2, 1, "干群", "", {}, {"converter": {TW.tag: "干群"}}, weak=True)
+    strong = ReadingFinding(CASES, 1, 1, "对象", "", {}, {"converter": {TW.tag: "對象"}})
+    weak = ReadingFinding(CASES, 2, 1, "干群", "", {}, {"converter": {TW.tag: "干群"}}, weak=True)
     assert [g.phrase for g in rank([weak, strong])] == ["对象", "干群"]
 
 

@@ -38,7 +38,6 @@ from publisher.base.limits import (
 )
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-NonEmpty = Field(min_length=1)
 # The fonts an edition may choose per variant for its DOCX (styles/docx-fonts.yaml).
 DOCX_FONT_KEYS = ("body", "heading", "latin", "latin_heading")
 

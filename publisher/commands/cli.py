@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -78,14 +79,18 @@ strict_option = click.option(
     is_flag=True,
     help="Fail if anything produced a warning.",
 )
-format_option = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="How to print the result.",
-)
+
+
+def format_option(help: str = "How to print the result.") -> Callable[[Callable], Callable]:
+    """``--format text|json``: for an editor, or for tools."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help,
+    )
 
 
 class _Formatter(logging.Formatter):
@@ -249,25 +254,6 @@ def build(
     """Build FORMATS (pdf, epub, docx, html; default all four) for every published variant."""
     if verify_after and (Outputs(out).remote or archive is not None):
         raise click.UsageError("--verify checks a local --out of one edition")
-    _build(formats, source, archive, out, variants, jobs, articles, styles_folder,
-           executor_kind, scheduler, strict)  # fmt: skip
-    if verify_after:
-        _verify(Path(out), "text")
-
-
-def _build(
-    formats: tuple[str, ...],
-    source: str,
-    archive: str | None,
-    out: str,
-    variants: tuple[str, ...],
-    jobs: int | None,
-    articles: tuple[str, ...],
-    styles_folder: Path,
-    executor_kind: str | None,
-    scheduler: str | None,
-    strict: bool,
-) -> None:
     outputs = Outputs(out)
     source_of = click.get_current_context().get_parameter_source
     if executor_kind == "local" and scheduler:
@@ -289,6 +275,8 @@ def _build(
                     _say(progress.finish())
                 _say(f"{out}: every output is up to date")
                 _finish(counter, strict)
+            if verify_after:
+                _verify(Path(out), "text")
             return
     # The full road: read, check, plan, build what is stale.
     from publisher.run.executors import build_executor
@@ -352,6 +340,8 @@ def _build(
             if not written:
                 _say(f"{out}: every output is up to date")
             _finish(counter, strict)
+    if verify_after:
+        _verify(Path(out), "text")
 
 
 def _repeat(record: BuildRecord, progress: BuildProgress | None) -> None:
@@ -380,14 +370,9 @@ def _repeat(record: BuildRecord, progress: BuildProgress | None) -> None:
     "printing each change; code, URLs, link targets, front matter keys and raw HTML "
     "are never touched.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="How copy-editing findings are printed: text lines (FILE:LINE:COL: …) on "
-    "stderr, or a JSON list on stdout for tools.",
+@format_option(
+    "How copy-editing findings are printed: text lines (FILE:LINE:COL: …) on "
+    "stderr, or a JSON list on stdout for tools."
 )
 @strict_option
 def check(
@@ -463,7 +448,7 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
     show_default=True,
     help="The folder a build wrote.",
 )
-@format_option
+@format_option()
 def verify(out: Path, output_format: str) -> None:
     """Check what a build wrote, file by file: EPUBCheck and Ace for each EPUB; fonts
     embedded and mapped, every glyph present, tags, language, alt text and the declared
@@ -538,14 +523,7 @@ def _print_findings(findings: _Findings) -> None:
     help="List every one-to-many character instead, with each variant's choice "
     "(the full report of `check --variants`).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for an editor, json for tools.",
-)
+@format_option("text for an editor, json for tools.")
 @click.option(
     "--accept",
     "accepted",

@@ -34,7 +34,7 @@ from publisher.base.pandoc import run_pandoc
 from publisher.commands.placeholder import ALT, placeholder_png
 from publisher.commands.rawcopy import CREDIT, PageArticle, split_page
 from publisher.document import copyedit
-from publisher.document.pandoc_ast import iter_ast, map_ast, rewrite_images
+from publisher.document.pandoc_ast import iter_ast, map_ast, rewrite_images, words
 from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE, encoding_candidates
 
@@ -117,23 +117,13 @@ def decode_copy(path: Path, data: bytes) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _inlines(text: str) -> list[Node]:
-    inlines: list[Node] = []
-    for number, word in enumerate(text.split(" ")):
-        if number:
-            inlines.append({"t": "Space"})
-        if word:
-            inlines.append({"t": "Str", "c": word})
-    return inlines
-
-
 def _photo(key: str, caption: str = "资料图片") -> Node:
-    image = {"t": "Image", "c": [["", [], [["alt", ALT]]], _inlines(caption), [key, ""]]}
+    image = {"t": "Image", "c": [["", [], [["alt", ALT]]], words(caption), [key, ""]]}
     return {
         "t": "Figure",
         "c": [
             ["", [], []],
-            [None, [{"t": "Plain", "c": _inlines(caption)}]],
+            [None, [{"t": "Plain", "c": words(caption)}]],
             [{"t": "Plain", "c": [image]}],
         ],
     }
@@ -162,7 +152,7 @@ def from_page_article(source: Path, article: PageArticle) -> Imported:
             imported.blocks.append(_photo(key))
         else:
             paragraphs += 1
-            imported.blocks.append({"t": "Para", "c": _inlines(paragraph)})
+            imported.blocks.append({"t": "Para", "c": words(paragraph)})
     imported.notes.append(
         f"{_count(paragraphs, 'paragraph')}, {_count(photos, 'photo')} (placeholder images)"
     )

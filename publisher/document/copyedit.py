@@ -45,7 +45,7 @@ from publisher.base import yamltext
 from publisher.base.atomic import write_atomically
 from publisher.base.errors import SourceError, logger
 from publisher.base.model import Node
-from publisher.base.pandoc import run_pandoc
+from publisher.base.pandoc import reading_call, run_pandoc
 from publisher.base.punctuation import CLOSING, OPENING, PAIRS
 from publisher.document.pandoc_ast import INLINE_WRAPPERS, iter_ast
 from publisher.read.paths import display_path
@@ -449,15 +449,10 @@ def _parse(body: str, asts: Any, reader: str = SOURCEPOS_FORMAT) -> Node:
     """pandoc's AST of ``body`` read as ``reader`` (cached in ``asts`` if given)."""
     document = asts.get(body, reader) if asts is not None else None
     if document is None:
-        document = json.loads(run_pandoc(*_pandoc_call(body, reader)))
+        document = json.loads(run_pandoc(*reading_call(body, reader, quiet=True)))
         if asts is not None:
             asts.put(body, document, reader)
     return document
-
-
-def _pandoc_call(body: str, reader: str = SOURCEPOS_FORMAT) -> tuple[list[str], str]:
-    # --quiet: pandoc's own warnings come from the build's parse, once.
-    return ["--from", reader, "--to", "json", "--quiet"], body
 
 
 def pandoc_calls(body: str, asts: Any) -> list[tuple[list[str], str]]:
@@ -466,7 +461,8 @@ def pandoc_calls(body: str, asts: Any) -> list[tuple[list[str], str]]:
     (``pandoc.runs_ahead``)."""
     if asts is not None and asts.has(body, SOURCEPOS_FORMAT):
         return []
-    return [_pandoc_call(body)]
+    # quiet: pandoc's own warnings come from the build's parse, once.
+    return [reading_call(body, SOURCEPOS_FORMAT, quiet=True)]
 
 
 def _build_blocks(body: str, asts: Any) -> list[Node]:

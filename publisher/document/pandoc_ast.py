@@ -67,3 +67,14 @@ def rewrite_images(blocks: list[Node], target: Callable[[str], str]) -> list[Nod
 def plain(text: str) -> list[Node]:
     """Inlines for a plain string (no Markdown interpretation)."""
     return [{"t": "Str", "c": text}] if text else []
+
+
+def words(text: str) -> list[Node]:
+    """Inlines for a plain string as pandoc reads one: words as Str, spaces as Space."""
+    inlines: list[Node] = []
+    for number, word in enumerate(text.split(" ")):
+        if number:
+            inlines.append({"t": "Space"})
+        if word:
+            inlines.append({"t": "Str", "c": word})
+    return inlines

@@ -20,6 +20,7 @@ from publisher.base.pandoc import (
     MARKDOWN_FORMAT,
     markdown_format,
     pandoc_version,
+    reading_call,
     run_pandoc,
     runs_ahead,
 )
@@ -118,7 +119,7 @@ def parse_markdown(article: ArticleSource, cache: AstCache, format: str) -> Node
     entry = cache.get(article.body, _cache_label(format))
     if entry is None:
         messages: list[str] = []
-        output = run_pandoc(*_pandoc_call(article, format), report=messages.append)
+        output = run_pandoc(*reading_call(article.body, format), report=messages.append)
         entry = {"document": json.loads(output), "messages": messages}
         cache.put(article.body, entry, _cache_label(format))
     for message in entry["messages"]:
@@ -134,10 +135,6 @@ def _cache_label(format: str) -> str:
     return f"{format} with messages {CACHE_FORMAT}"
 
 
-def _pandoc_call(article: ArticleSource, format: str) -> tuple[list[str], str]:
-    return ["--from", format, "--to", "json"], article.body
-
-
 def _pandoc_calls(source: EditionSource, cache: AstCache, format: str) -> list:
     """The pandoc calls reading the edition will make (none cached): both parses of
     each article, the build's and copy-editing's; none for an article nested too deep
@@ -150,7 +147,7 @@ def _pandoc_calls(source: EditionSource, cache: AstCache, format: str) -> list:
         except SourceError:
             continue
         if not cache.has(article.body, _cache_label(format)):
-            calls.append(_pandoc_call(article, format))
+            calls.append(reading_call(article.body, format))
         # The body read_article split off: what copy-editing's find parses too.
         calls += copyedit.pandoc_calls(article.body, cache)
     return calls

@@ -60,11 +60,6 @@ if TYPE_CHECKING:
     from publisher.base.model import Edition
 
 SIGNALS = ("converter", "segmentation", "vocabulary")
-SIGNAL_TITLES = {
-    "converter": "zhconv-rs reads it otherwise",
-    "segmentation": "an OpenCC phrase crosses a word boundary",
-    "vocabulary": "Taiwan phrases (s2twp) replace the word",
-}
 # The reading to offer for recording comes from OpenCC's own standards first.
 ACCEPT_PREFERENCE = ("segmentation", "vocabulary", "converter")
 
@@ -180,7 +175,7 @@ class Hit:
 
 
 @dataclass
-class Finding:
+class ReadingFinding:
     """One place to review: a source phrase with each variant's reading and the other readings."""
 
     path: Path
@@ -227,7 +222,7 @@ class Finding:
 @dataclass
 class Group:
     phrase: str
-    findings: list[Finding]
+    findings: list[ReadingFinding]
 
     @property
     def signals(self) -> list[str]:
@@ -245,7 +240,7 @@ class Review:
     notes: list[str]  # signals that were off, and why
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[ReadingFinding]:
         return [f for g in self.groups for f in g.findings]
 
     def count(self, signal: str) -> int:
@@ -300,7 +295,7 @@ def review_edition(
     return Review(rank(findings), notes)
 
 
-def rank(findings: Iterable[Finding]) -> list[Group]:
+def rank(findings: Iterable[ReadingFinding]) -> list[Group]:
     """Findings grouped by phrase; the groups most signals agree on first, then the
     most frequent (a weak finding after the others), then in the order of the edition."""
     groups: dict[str, Group] = {}
@@ -505,7 +500,7 @@ def _culprits(
 
 def _findings(
     passage: Passage, hits: list[Hit], published: dict[str, tuple[str, Conversion]]
-) -> list[Finding]:
+) -> list[ReadingFinding]:
     """The hits of one passage, overlapping ones merged into one finding each."""
     clusters: list[list[Hit]] = []
     for hit in sorted(hits, key=lambda h: (h.start, h.end)):
@@ -541,7 +536,7 @@ def _findings(
             + passage.text[end : end + CONTEXT_CHARS]
         )
         findings.append(
-            Finding(
+            ReadingFinding(
                 passage.path,
                 line,
                 column,

@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,22 +35,19 @@ from publisher.base.atomic import atomic_target, output_lock, write_atomically
 from publisher.base.errors import BuildError, PublisherError, WarningCounter, logger, warn
 from publisher.base.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
 from publisher.base.model import Article, Edition
-from publisher.base.pandoc import pandoc_version
 from publisher.document.parse import AstCache, parse_edition
 from publisher.language.variants import apply_variant
 from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE, read_edition
 from publisher.read.styles import Styles
 from publisher.run.build_record import (
-    CACHE_FOLDER,
-    TOOL_DISTRIBUTIONS,
     BuildRecord,
     RecordedOutput,
     inputs_digest,
-    installed_versions,
     invocation_id,
     is_current,
 )
+from publisher.run.digests import CACHE_FOLDER, folders_digest, tool_versions
 from publisher.run.executors import Executor, build_executor
 from publisher.run.progress import Event
 from publisher.writers import FORMATS, format_named
@@ -150,23 +146,11 @@ def ambiguity_report(edition: Edition) -> list[Ambiguity]:
 # ---------------------------------------------------------------- keys
 
 
-@cache
-def _tool_versions() -> tuple[str, ...]:
-    return (pandoc_version(), *installed_versions(TOOL_DISTRIBUTIONS))
-
-
 def environment_key(styles_folder: Path) -> str:
     """What every output of a build depends on besides its sources: the styles,
     publisher's own code and its tools' versions. Read once per build."""
-    digest = hashlib.sha256()
-    for folder in (styles_folder, CODE):
-        for path in sorted(
-            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        ):
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
-    digest.update(json.dumps(_tool_versions()).encode())
-    return digest.hexdigest()
+    code = folders_digest({"styles": styles_folder, "code": CODE}, follow_links=True)
+    return _hash(code, tool_versions())
 
 
 def _hash(*values: object) -> str:

@@ -27,124 +27,44 @@ import contextlib
 import hashlib
 import json
 import os
-import re
-import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from publisher import CODE
 from publisher.base.atomic import write_atomically
-
-CACHE_FOLDER = ".cache"  # in the output folder: what builds keep between runs
-RECORDS_FOLDER = "builds"  # under CACHE_FOLDER
-# Their versions decide the outputs' bytes as much as the sources do.
-TOOL_DISTRIBUTIONS = (
-    "weasyprint",
-    "pydyf",
-    "ebooklib",
-    "python-docx",
-    "opencc",
-    "fonttools",
-    "pillow",
-    "lxml",
-    "nh3",
+from publisher.run.digests import (
+    CACHE_FOLDER,
+    MAX_DIGESTED_BYTES,
+    MAX_DIGESTED_FILES,
+    NotDigestible,
+    folders_digest,
+    tool_versions,
 )
-# Not read into any output: version control and caches beside the sources.
-IGNORED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", CACHE_FOLDER})
-# A source folder holding more than this is hashed no further: the full build,
-# which reads only what the edition names, is then the quicker way to know.
-MAX_DIGESTED_BYTES = 256 * 1024 * 1024
-MAX_DIGESTED_FILES = 20_000
 
-
-class _NotDigestible(Exception):
-    """The folder cannot be summed up safely (a linked folder, too many bytes)."""
-
-
-def _normalized(project: str) -> str:
-    return re.sub(r"[-_.]+", "_", project).lower()  # PEP 503: runs of - _ . are one
-
-
-def installed_versions(names: Sequence[str]) -> list[str]:
-    """Each distribution's version, read from the name of its metadata folder
-    (``weasyprint-70.0.dist-info``) as importlib.metadata finds it, without loading
-    importlib.metadata (it pulls in the email package: a tenth of a no-op build)."""
-    wanted = {_normalized(name) for name in names}
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in listing:
-            project, _, version = folder.removesuffix(".dist-info").partition("-")
-            key = _normalized(project)
-            if folder.endswith(".dist-info") and key in wanted and key not in found:
-                found[key] = version
-    missing = [name for name in names if _normalized(name) not in found]
-    if missing:
-        # load time: importlib.metadata only for a distribution the fast path missed
-        from importlib import metadata
-
-        found.update({_normalized(name): metadata.version(name) for name in missing})
-    return [found[_normalized(name)] for name in names]
-
-
-def _digest_folder(digest: Any, folder: Path, skip: Path | None, budget: list[int]) -> None:
-    """Every file below ``folder`` by relative path and bytes, in a fixed order;
-    ``budget`` holds the bytes and the files still allowed."""
-    for root, folders, files in os.walk(folder):
-        here = Path(root)
-        for name in list(folders):
-            path = here / name
-            if path.is_symlink():  # os.walk would not look inside: its changes would go unseen
-                raise _NotDigestible(path)
-            if name in IGNORED_FOLDERS or (skip is not None and path == skip):
-                folders.remove(name)
-        folders.sort()
-        budget[1] -= len(files)
-        if budget[1] < 0:
-            raise _NotDigestible(here)
-        for name in sorted(files):
-            path = here / name
-            digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                mode = path.stat().st_mode
-            except OSError:  # a broken link: its absence is what is recorded
-                digest.update(b"-\0")
-                continue
-            if not stat.S_ISREG(mode):  # a FIFO or device: never opened (it could block)
-                digest.update(b"?\0")
-                continue
-            data = path.read_bytes()
-            budget[0] -= len(data)
-            if budget[0] < 0:
-                raise _NotDigestible(path)
-            digest.update(len(data).to_bytes(8, "big") + data)
+RECORDS_FOLDER = "builds"  # under CACHE_FOLDER
 
 
 def inputs_digest(source: Path, out: Path, styles_folder: Path) -> str | None:
     """What a build of ``source`` with ``styles_folder`` depends on, as one digest;
     None when it cannot be taken safely (then every build goes the full road)."""
-    digest = hashlib.sha256()
-    out = Path(out).resolve()
     budget = [MAX_DIGESTED_BYTES, MAX_DIGESTED_FILES]
+    folders = {"source": source, "styles": styles_folder, "code": CODE}
     try:
-        for label, folder in (
-            ("source", source),
-            ("styles", styles_folder),
-            ("code", CODE),
-        ):
-            digest.update(f"\0{label}\0".encode())
-            _digest_folder(digest, Path(folder).resolve(), out, budget)
-        versions = installed_versions((*TOOL_DISTRIBUTIONS, "pypandoc-binary"))
-    except (_NotDigestible, OSError, RuntimeError, ImportError, LookupError):
+        digest = folders_digest(
+            {label: Path(folder).resolve() for label, folder in folders.items()},
+            skip=Path(out).resolve(),
+            budget=budget,
+        )
+        versions = tool_versions()
+    except (NotDigestible, OSError, RuntimeError, ImportError, LookupError):
         return None
-    digest.update(json.dumps([versions, sys.version, os.environ.get("SOURCE_DATE_EPOCH")]).encode())
-    return digest.hexdigest()
+    return _hash_json([digest, versions, sys.version, os.environ.get("SOURCE_DATE_EPOCH")])
+
+
+def _hash_json(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def invocation_id(

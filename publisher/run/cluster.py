@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 from publisher.base.atomic import write_atomically
 from publisher.base.errors import BuildError
 from publisher.run.build import KEYS_FOLDER
-from publisher.run.build_record import CACHE_FOLDER
+from publisher.run.digests import CACHE_FOLDER, files_digest
 from publisher.run.environment import compare, describe, font_families
 
 U = TypeVar("U")
@@ -317,18 +317,6 @@ def write_back(out: Path, files: dict[str, bytes]) -> None:
 
 
 # ------------------------------------------------------------ files as blobs
-
-
-def read_files(folder: Path, paths: Iterable[Path]) -> dict[str, bytes]:
-    """The files ``paths`` (inside ``folder``) by their path relative to it."""
-    return {Path(p).relative_to(folder).as_posix(): Path(p).read_bytes() for p in sorted(paths)}
-
-
-def files_digest(files: dict[str, bytes]) -> str:
-    digest = hashlib.sha256()
-    for name, data in sorted(files.items()):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()[:24]
 
 
 def materialize(files: dict[str, bytes]) -> Path:

@@ -19,6 +19,7 @@ from publisher import CODE
 from publisher.base import yamltext
 from publisher.base.errors import BuildError
 from publisher.base.pandoc import pandoc_version
+from publisher.run.digests import folders_digest
 
 # The distributions whose versions are compared, beside pandoc's.
 DISTRIBUTIONS = ("publisher", "weasyprint", "opencc")
@@ -56,13 +57,29 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()[:16]
 
 
+# fontconfig's view of the fonts: rewritten when fonts are installed or removed
+# (fc-cache), so a worker that lives long (a watch's) looks again after a change.
+FONTCONFIG_PLACES = (Path("/etc/fonts"), Path("/var/cache/fontconfig"))
+
+
+def _fontconfig_stamp() -> tuple[int, ...]:
+    places = (*FONTCONFIG_PLACES, Path.home() / ".cache" / "fontconfig")
+    stamps = []
+    for place in places:
+        try:
+            stamps.append(place.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
 def fonts(families: list[str]) -> dict[str, str]:
     """``family:style`` -> ``file#index sha256`` of the face fontconfig gives for it."""
-    return dict(_fonts(tuple(families)))
+    return dict(_fonts(tuple(families), _fontconfig_stamp()))
 
 
 @cache
-def _fonts(families: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _fonts(families: tuple[str, ...], fontconfig: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
     found = {}
     for family in families:
         for style in STYLES:
@@ -89,13 +106,7 @@ def _fonts(families: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 @cache
 def code_digest() -> str:
     """A digest of publisher's own source files."""
-    digest = hashlib.sha256()
-    package = CODE
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return folders_digest({"code": CODE}, follow_links=True)[:12]
 
 
 def describe(families: list[str]) -> dict[str, object]:
@@ -107,12 +118,6 @@ def describe(families: list[str]) -> dict[str, object]:
     versions["pandoc"] = pandoc_version()
     versions["fonts"] = fonts(families)
     return versions
-
-
-def fonts_digest(description: dict[str, object]) -> str:
-    """One short digest of a description's fonts, for messages and the bench."""
-    text = repr(sorted(dict(description["fonts"]).items()))  # type: ignore[call-overload]
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def differences(client: dict[str, object], worker: dict[str, object]) -> list[str]:

@@ -62,7 +62,6 @@ _original_set_text = line_break.Layout.set_text
 _installed = False
 
 
-
 def install() -> None:
     """Patch WeasyPrint once, after the compatibility gate (versions, sources)."""
     global _installed
