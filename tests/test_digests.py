@@ -50,3 +50,20 @@ def test_a_linked_folder_is_refused_where_changes_would_go_unseen(tmp_path):
 def test_tool_versions_name_the_tools_whose_bytes_a_build_takes():
     versions = tool_versions()
     assert versions["weasyprint"] == "70.0" and "pypandoc-binary" in versions
+
+
+def test_fonts_are_looked_up_again_after_fontconfig_changes(tmp_path, monkeypatch):
+    """A long-lived worker (a watch's) sees fonts installed after it started."""
+    import os
+
+    from publisher.run import environment
+
+    monkeypatch.setattr(environment, "FONTCONFIG_PLACES", (tmp_path,))
+    environment._fonts.cache_clear()
+    first = environment.fonts(["serif"])
+    misses = environment._fonts.cache_info().misses
+    assert environment.fonts(["serif"]) == first
+    assert environment._fonts.cache_info().misses == misses  # remembered
+    os.utime(tmp_path, ns=(1, 1))  # as fc-cache rewrites fontconfig's folders
+    environment.fonts(["serif"])
+    assert environment._fonts.cache_info().misses == misses + 1  # looked up again
