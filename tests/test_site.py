@@ -72,7 +72,7 @@ def test_a_full_build_writes_three_sites(sample_out):
         for name in ("index.html", "about.html", "search.html", "sitemap.xml", "feed.xml"):
             assert (site / name).is_file(), (tag, name)
         assert len(list((site / "articles").glob("*.html"))) == 4
-        assert (site / "images" / "placeholder-photo-1.png").is_file()
+        assert (site / "media" / "images" / "placeholder-photo-1.png").is_file()
         assert (site / "pagefind" / "pagefind-ui.js").is_file()
 
 

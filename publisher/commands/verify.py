@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from publisher import CODE
+from publisher.base.atomic import TEMPORARY_PREFIX
 from publisher.base.errors import PublisherError
 
 ACE_RUNNER = "ace-puppeteer"
@@ -318,6 +319,15 @@ def verify_files(paths: Iterable[Path], root: Path) -> list[FileReport]:
 
 
 def _checks(path: Path) -> list[Check]:
+    try:
+        return _checks_of(path)
+    except PublisherError:
+        raise
+    except Exception as error:  # a file no validator can read: that is the finding
+        return [Check("readable", False, f"{type(error).__name__}: {error}"[:300])]
+
+
+def _checks_of(path: Path) -> list[Check]:
     kind = KINDS[path.suffix]
     if kind == "epub":
         return [epubcheck(path), ace(path)]
@@ -331,7 +341,10 @@ def outputs_in(out: Path) -> list[Path]:
     return [
         path
         for path in out.rglob("*")
-        if path.suffix in KINDS and path.is_file() and ".cache" not in path.parts
+        if path.suffix in KINDS
+        and path.is_file()
+        and ".cache" not in path.parts
+        and not any(part.startswith(TEMPORARY_PREFIX) for part in path.parts)
     ]
 
 

@@ -82,11 +82,20 @@ class TextConverter:
         # Placeholders must be characters no text holds: Private Use planes 15
         # and 16 are unused in news text, and checked.
         used = {c for text in texts for c in _PRIVATE_PLANES.findall(text)}
-        self.base = next(
-            base
-            for base in _PLACEHOLDER_BASES
-            if not any(base <= ord(c) < base + len(self.phrases) for c in used)
+        base = next(
+            (
+                base
+                for base in _PLACEHOLDER_BASES
+                if not any(base <= ord(c) < base + len(self.phrases) for c in used)
+            ),
+            None,
         )
+        if base is None:
+            raise PublisherError(
+                "the text uses characters of both Private Use planes 15 and 16, which the "
+                "dictionary's phrases need for themselves; remove them or the dictionary"
+            )
+        self.base = base
         if self.phrases:
             last = self.base + len(self.phrases) - 1
             self.placeholders = re.compile(f"[{chr(self.base)}-{chr(last)}]")

@@ -35,6 +35,7 @@ from publisher.base.atomic import atomic_target, output_lock, write_atomically
 from publisher.base.errors import BuildError, PublisherError, WarningCounter, logger, warn
 from publisher.base.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
 from publisher.base.model import Article, Edition
+from publisher.base.pandoc import pandoc_version
 from publisher.document.parse import AstCache, parse_edition
 from publisher.language.variants import apply_variant
 from publisher.read.paths import display_path
@@ -150,7 +151,8 @@ def environment_key(styles_folder: Path) -> str:
     """What every output of a build depends on besides its sources: the styles,
     publisher's own code and its tools' versions. Read once per build."""
     code = folders_digest({"styles": styles_folder, "code": CODE}, follow_links=True)
-    return _hash(code, tool_versions())
+    # pandoc's own version too: PYPANDOC_PANDOC may name another binary than the bundled one.
+    return _hash(code, tool_versions(), pandoc_version())
 
 
 def _hash(*values: object) -> str:

@@ -60,7 +60,8 @@ def inputs_digest(source: Path, out: Path, styles_folder: Path) -> str | None:
         versions = tool_versions()
     except (NotDigestible, OSError, RuntimeError, ImportError, LookupError):
         return None
-    return _hash_json([digest, versions, sys.version, os.environ.get("SOURCE_DATE_EPOCH")])
+    environment = [os.environ.get(name) for name in ("SOURCE_DATE_EPOCH", "PYPANDOC_PANDOC")]
+    return _hash_json([digest, versions, sys.version, environment])
 
 
 def _hash_json(value: object) -> str:

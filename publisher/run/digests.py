@@ -31,6 +31,8 @@ TOOL_DISTRIBUTIONS = (
     "pillow",
     "lxml",
     "nh3",
+    "pagefind",
+    "pagefind-bin-extended",
 )
 # Not read into any output: version control and caches beside the sources.
 IGNORED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", CACHE_FOLDER})

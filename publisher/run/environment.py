@@ -22,7 +22,7 @@ from publisher.base.pandoc import pandoc_version
 from publisher.run.digests import folders_digest
 
 # The distributions whose versions are compared, beside pandoc's.
-DISTRIBUTIONS = ("publisher", "weasyprint", "opencc")
+DISTRIBUTIONS = ("publisher", "weasyprint", "opencc", "pagefind-bin-extended")
 # Faces the PDF falls back to for characters the named families lack.
 GENERIC_FAMILIES = ("serif", "sans-serif", "monospace", "emoji")
 STYLES = ("Regular", "Bold")

@@ -3,8 +3,8 @@ server or object store can host.
 
 - ``index.html``: the edition's title and date, each article's kicker, title and
   first lines; ``articles/<slug>.html``: one page per article, its images in
-  ``images/``; ``about.html``: the edition's metadata; ``search.html``: the search
-  box; ``sitemap.xml`` and ``feed.xml`` (Atom).
+  ``media/`` (by their path in the edition); ``about.html``: the edition's
+  metadata; ``search.html``: the search box; ``sitemap.xml`` and ``feed.xml``.
 - Every page links to the same page in the edition's other variants (a visible
   switch, and ``<link rel="alternate" hreflang>``), relatively: the variants'
   sites sit side by side in OUT/, so OUT/ is the site to serve. With ``site:
@@ -31,7 +31,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import escape
 
 from lxml import html as lxml_html
 
@@ -74,7 +74,7 @@ class _Site:
             self.variants.append(self.tag)
         self.vertical = self.tag in config.epub.vertical
         self.base_url = config.site.url.rstrip("/") + "/" if config.site.url else None
-        self.images: dict[Path, str] = {}  # file -> its name under images/
+        self.images: dict[Path, str] = {}  # file -> its name under media/
         self.bodies: dict[str, str] = {}  # slug -> its HTML (pandoc once per article)
 
     # ------------------------------------------------------------ the folder
@@ -120,9 +120,12 @@ class _Site:
     def _variants(self, path: str) -> list[_Link]:
         """The same page in each published variant: OUT/<tag>/site/<path>, relatively."""
         up = "../" * (path.count("/") + 2)  # out of site/ and <variant>/
+        vertical = self.edition.config.epub.vertical
         links = []
         for tag in self.variants:
-            href = path if tag == self.tag else f"{up}{tag}/site/{path}"
+            # A variant set horizontally has no vertical pages: its horizontal one.
+            theirs = path if tag in vertical else path.replace("-vertical.html", ".html")
+            href = path if tag == self.tag else f"{up}{tag}/site/{theirs}"
             links.append(_Link(tag, variant_named(tag).name, href, tag == self.tag))
         return links
 
@@ -214,9 +217,9 @@ class _Site:
 
     def _image_url(self, path: Path) -> str:
         if path not in self.images:
-            relative = path.relative_to(self.edition.root).as_posix()
-            self.images[path] = relative.removeprefix("images/")
-        return f"../images/{self.images[path]}"
+            # The whole path in the edition: images/a.png and a.png stay two files.
+            self.images[path] = path.relative_to(self.edition.root).as_posix()
+        return f"../media/{self.images[path]}"
 
     def _xref(self, slug: str, fragment: str | None) -> str:
         target = anchor(slug) + (f"-{fragment}" if fragment else "")
@@ -224,7 +227,7 @@ class _Site:
 
     def _copy_images(self) -> None:
         for path, name in sorted(self.images.items(), key=lambda item: item[1]):
-            destination = self.target / "images" / name
+            destination = self.target / "media" / name
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)
 
@@ -257,8 +260,8 @@ class _Site:
             data["publisher"] = {"@type": "Organization", "name": self.edition.config.publisher}
         if url := self._absolute(path):
             data["url"] = url
-        # In a <script>: "</" must not close it.
-        return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+        # In a <script>: no "<" at all, so nothing in a title can close or comment it.
+        return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
     # ------------------------------------------------------------ sitemap, feed, search
 
@@ -288,8 +291,9 @@ class _Site:
         )
 
     def _link_url(self, link: _Link, page: str) -> str:
+        """The page of ``link``'s variant as the sitemap (in site/) names it."""
         if self.base_url is None:
-            return link.href
+            return page if link.current else f"../../{link.tag}/site/{page}"
         return f"{self.base_url}{link.tag}/site/{page}"
 
     def _feed(self) -> None:
@@ -331,11 +335,15 @@ class _Site:
 
     def _index_for_search(self) -> None:
         """Pagefind's index of the finished pages, in site/pagefind/."""
+        # Run in the site itself with none of Pagefind's own settings: a pagefind.yml in
+        # the working folder, or a PAGEFIND_* variable, would change the index.
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
         result = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(self.target), "--silent"],
+            [sys.executable, "-m", "pagefind", "--site", ".", "--silent"],
             capture_output=True,
             text=True,
-            env={**os.environ, "PAGEFIND_SOURCE": str(self.target)},
+            cwd=self.target,
+            env=environment,
             check=False,
         )
         if result.returncode != 0:
@@ -343,6 +351,11 @@ class _Site:
                 f"Pagefind could not index the site: {result.stderr.strip()[-300:]}; "
                 "reinstall with `make` (pagefind[extended] is pinned in requirements.lock)"
             )
+
+
+def xml_escape(value: str) -> str:
+    """Text for XML, in content or in a double-quoted attribute."""
+    return escape(value, {'"': "&quot;"})
 
 
 def _text(value: object) -> str:
