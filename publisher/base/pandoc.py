@@ -192,10 +192,3 @@ WITHOUT_MATH = "-tex_math_dollars"
 def markdown_format(math: bool) -> str:
     """pandoc's input format for the articles of an edition."""
     return MARKDOWN_FORMAT if math else MARKDOWN_FORMAT + WITHOUT_MATH
-
-
-def reading_call(text: str, reader: str, *, quiet: bool = False) -> tuple[list[str], str]:
-    """The pandoc call that reads ``text`` (Markdown, as ``reader``) into its JSON AST:
-    arguments and standard input, for :func:`run_pandoc` or :func:`runs_ahead`.
-    ``quiet`` leaves pandoc's warnings to another parse of the same text."""
-    return ["--from", reader, "--to", "json", *(["--quiet"] if quiet else [])], text

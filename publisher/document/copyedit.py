@@ -45,9 +45,9 @@ from publisher.base import yamltext
 from publisher.base.atomic import write_atomically
 from publisher.base.errors import SourceError, logger
 from publisher.base.model import Node
-from publisher.base.pandoc import reading_call, run_pandoc
+from publisher.base.pandoc import run_pandoc
 from publisher.base.punctuation import CLOSING, OPENING, PAIRS
-from publisher.document.pandoc_ast import INLINE_WRAPPERS, iter_ast
+from publisher.document.pandoc_ast import INLINE_WRAPPERS, iter_ast, reading_call
 from publisher.read.paths import display_path
 from publisher.read.sources import read_text, split_front_matter
 

@@ -78,3 +78,10 @@ def words(text: str) -> list[Node]:
         if word:
             inlines.append({"t": "Str", "c": word})
     return inlines
+
+
+def reading_call(text: str, reader: str, *, quiet: bool = False) -> tuple[list[str], str]:
+    """The pandoc call that reads ``text`` (Markdown, as ``reader``) into its JSON AST:
+    arguments and standard input, for ``run_pandoc`` or ``runs_ahead``.
+    ``quiet`` leaves pandoc's warnings to another parse of the same text."""
+    return ["--from", reader, "--to", "json", *(["--quiet"] if quiet else [])], text

@@ -20,13 +20,12 @@ from publisher.base.pandoc import (
     MARKDOWN_FORMAT,
     markdown_format,
     pandoc_version,
-    reading_call,
     run_pandoc,
     runs_ahead,
 )
 from publisher.document import copyedit
 from publisher.document.links import edition_links
-from publisher.document.pandoc_ast import image_targets, iter_ast, map_ast, plain
+from publisher.document.pandoc_ast import image_targets, iter_ast, map_ast, plain, reading_call
 from publisher.document.rawhtml import apply_policy
 from publisher.read.images import check_image
 from publisher.read.sources import read_text, source_file

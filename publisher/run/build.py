@@ -242,7 +242,8 @@ def plan_outputs(
 
             if not wanted:
                 whole = _hash(environment, name, base, [keys[a.slug] for a in edition.articles])
-                outputs.append(output(fmt.edition_path(folder, edition.config.name), whole))
+                name_in_folder = fmt.folder or f"{edition.config.name}{fmt.extension}"
+                outputs.append(output(folder / name_in_folder, whole))
             if fmt.per_article:
                 for article in edition.articles:
                     if wanted and article.slug not in wanted:

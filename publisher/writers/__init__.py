@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,12 +36,6 @@ class Format:
     # A format written as a folder (the web edition's site/) rather than one file:
     # its name under OUT/<variant>/.
     folder: str | None = None
-
-    def edition_path(self, variant_folder: Path, name: str) -> Path:
-        """Where the whole edition goes in OUT/<variant>/."""
-        if self.folder:
-            return variant_folder / self.folder
-        return variant_folder / f"{name}{self.extension}"
 
 
 _REGISTRY = {
