@@ -62,3 +62,16 @@ def test_a_changed_private_function_is_named():
     assert "weasyprint.pdf._use_references has changed in this WeasyPrint or pydyf" in (
         result.stderr
     )
+
+
+def test_the_build_reads_the_versions_without_importing_weasyprint():
+    code = (
+        "import sys\n"
+        "from publisher.writers.weasyprint_gate import check_versions\n"
+        "check_versions({'weasyprint': '70.0', 'pydyf': '0.13.0'})\n"
+        "assert 'weasyprint' not in sys.modules\n"
+        "check_versions({'weasyprint': '71.0', 'pydyf': '0.13.0'})\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "weasyprint 71.0 is installed, but publisher supports weasyprint 70.0" in result.stderr

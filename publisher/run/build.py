@@ -431,10 +431,11 @@ def _build(
         if output not in stale:
             progress(Event("up to date", output.path))
     if any(output.format == "pdf" for output in stale):
-        # load time: WeasyPrint only for a build that lays out a PDF
+        # load time: the gate only for a build that lays out a PDF
         from publisher.writers.weasyprint_gate import check_versions
 
-        check_versions()  # before any output is written, not in each worker
+        # Before any output is written; from the metadata, not by importing WeasyPrint.
+        check_versions(tool_versions())
     units = make_units(edition, stale, styles_folder, cache)
 
     written: list[Path] = []

@@ -102,6 +102,7 @@ class _Site:
         root = "../" * depth
         defaults = dict.fromkeys(("description", "article", "layout_switch", "json_ld"))
         values = {**defaults, "vertical": False, "search": False, **values}
+        variants = self._variants(path)
         text = self.context.styles.render(
             PAGE_TEMPLATE,
             lang=self.tag,
@@ -109,8 +110,8 @@ class _Site:
             labels=self.edition.labels,
             root=root,
             canonical=self._absolute(path),
-            alternates=[link for link in self._variants(path) if not link.current],
-            switch=self._variants(path),
+            alternates=[link for link in variants if not link.current],
+            switch=variants,
             **values,
         )
         destination = self.target / path
