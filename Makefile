@@ -24,7 +24,8 @@ ARTICLE_OPTION := $(foreach article,$(ARTICLE),--article $(article))
 DEBIAN_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-noto-color-emoji \
                    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 PYTHON_STAMP := $(VENV)/.installed
-# npm's packages (package.json, pinned by package-lock.json): Ace by DAISY, for
+# npm's packages (package.json, pinned by package-lock.json): Vivliostyle CLI, which lays
+# out the vertical PDF (pdf: {vertical: ...}); Ace by DAISY, for
 # `publisher verify` and the tests. No browser is downloaded: Ace runs on Debian's chromium.
 NODE_STAMP := node_modules/.installed
 

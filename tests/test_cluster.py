@@ -108,7 +108,8 @@ def test_the_scheduler_may_come_from_the_environment(cluster, archive, tmp_path)
 
 
 def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, tmp_path):
-    """A third worker whose fontconfig knows only DejaVu: real fc-match, real digests."""
+    """A third worker whose fontconfig knows only DejaVu, and which finds no chromium for
+    the vertical PDF: real fc-match, real digests, the real engine lookup."""
     root, *_ = archive
     config = tmp_path / "fonts.conf"
     config.write_text(
@@ -130,7 +131,11 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, 
             "odd-fonts",
             "--no-dashboard",
         ],
-        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        env={
+            **os.environ,
+            "FONTCONFIG_FILE": str(config),
+            "PUBLISHER_CHROMIUM": str(tmp_path / "no-chromium"),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -151,6 +156,8 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(cluster, archive, 
     assert result.returncode == 1
     assert "odd-fonts" in result.stderr
     assert "font AR PL UKai CN:style=Regular: DejaVu" in result.stderr, result.stderr
+    assert "vertical PDF engine Vivliostyle CLI" in result.stderr, result.stderr
+    assert "chromium not installed (here: " in result.stderr, result.stderr
     assert "nothing was built" in result.stderr
     assert not (tmp_path / "out").exists() or tree(tmp_path / "out") == {}
     # A worker that joins once a build has begun (restarted, or added by an autoscaler)

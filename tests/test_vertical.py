@@ -14,7 +14,7 @@ from lxml import etree
 from outputs import NS
 from test_epub import epubcheck_problems, package_items
 
-from publisher.writers.epub import UPRIGHT_CLASS, upright_digits
+from publisher.writers.vertical_text import UPRIGHT_CLASS, upright_digits
 
 VERTICAL_OPTION = "epub:\n  vertical:\n    - zh-Hant-TW\n    - zh-HK\n"
 # Vertical presentation forms (U+FE10–FE19, U+FE30–FE4F): the font's `vert` feature

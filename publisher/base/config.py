@@ -75,6 +75,16 @@ class PdfOptions(_Schema):
         True, description="Tagged PDF for accessibility (PDF/UA-1); false for an untagged PDF."
     )
     archival: bool = Field(False, description="PDF/A for archiving.")
+    vertical: list[VariantTag] = Field(
+        default_factory=list,
+        description="Variants whose PDFs (the edition's and each article's) are set vertically "
+        "(直排, through Vivliostyle and chromium), e.g. `[zh-Hant-TW, zh-Hant-HK]`.",
+    )
+    horizontal: bool = Field(
+        False,
+        description="With `vertical`, also keep those variants' horizontal PDFs, as "
+        "`<name>-horizontal.pdf` and `articles/<slug>-horizontal.pdf`.",
+    )
 
 
 class EpubOptions(_Schema):
@@ -194,17 +204,20 @@ class EditionConfig(_Schema):
     def _known_variants(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else [_variant_tag(tag) for tag in tags]
 
-    @field_validator("epub")
+    @field_validator("epub", "pdf")
     @classmethod
-    def _vertical_variants_published(cls, epub: EpubOptions, info: ValidationInfo) -> EpubOptions:
+    def _vertical_variants_published(
+        cls, options: EpubOptions | PdfOptions, info: ValidationInfo
+    ) -> EpubOptions | PdfOptions:
         published = info.data.get("variants") or [info.data.get("language", "zh-Hans")]
-        for tag in epub.vertical:
+        for tag in options.vertical:
             if tag not in published:
                 raise ValueError(
-                    f"`epub.vertical` names {tag}, which the edition does not publish "
-                    f"(its variants: {', '.join(published)}); add it to `variants` or remove it"
+                    f"`{info.field_name}.vertical` names {tag}, which the edition does not "
+                    f"publish (its variants: {', '.join(published)}); add it to `variants` or "
+                    "remove it"
                 )
-        return epub
+        return options
 
     @field_validator("quotes")
     @classmethod

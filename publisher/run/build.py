@@ -52,6 +52,7 @@ from publisher.run.digests import CACHE_FOLDER, folders_digest, tool_versions
 from publisher.run.executors import Executor, build_executor
 from publisher.run.progress import Event
 from publisher.writers import FORMATS, format_named
+from publisher.writers.vivliostyle import check_installed, engine_versions
 
 if TYPE_CHECKING:
     from publisher.language.ambiguities import Ambiguity
@@ -70,6 +71,8 @@ class Output:
     key: str  # content hash of everything the file is built from
     article: str | None = None  # the slug, for a per-article output
     stamp: Path | None = None  # where the key is recorded once the file is written
+    # "horizontal": the horizontal copy of a PDF set vertically (pdf.horizontal).
+    layout: str = ""
 
     def up_to_date(self) -> bool:
         return is_current(self.path, self.stamp, self.key)
@@ -91,13 +94,14 @@ class Unit:
     styles_folder: Path
     cache: Path
     cost: float  # estimated seconds, for scheduling longest first
+    layout: str = ""  # as its outputs'
 
     @property
     def name(self) -> str:
         slugs = [o.article for o in self.outputs if o.article]
         whole = any(o.article is None for o in self.outputs)
         what = "edition" if whole else ", ".join(slugs)
-        return f"{self.variant.tag} {self.format} {what}"
+        return f"{self.variant.tag} {self.format}{f' {self.layout}' if self.layout else ''} {what}"
 
 
 @dataclass
@@ -233,25 +237,45 @@ def plan_outputs(
         folder = out / variant.tag
         for name in formats:
             fmt = format_named(name)
+            for layout, engine in _layouts(edition, variant, name):
+                suffix = f"-{layout}" if layout else ""
 
-            def output(
-                path: Path, key: str, slug: str | None = None, tag=variant.tag, name=name
-            ) -> Output:
-                stamp = cache / f"{path.relative_to(out).as_posix()}.key"
-                return Output(path, tag, name, key, slug, stamp)
+                def output(
+                    path: Path,
+                    key: str,
+                    slug: str | None = None,
+                    tag=variant.tag,
+                    name=name,
+                    layout=layout,
+                ) -> Output:
+                    stamp = cache / f"{path.relative_to(out).as_posix()}.key"
+                    return Output(path, tag, name, key, slug, stamp, layout)
 
-            if not wanted:
-                whole = _hash(environment, name, base, [keys[a.slug] for a in edition.articles])
-                name_in_folder = fmt.folder or f"{edition.config.name}{fmt.extension}"
-                outputs.append(output(folder / name_in_folder, whole))
-            if fmt.per_article:
-                for article in edition.articles:
-                    if wanted and article.slug not in wanted:
-                        continue
-                    key = _hash(environment, name, base, keys[article.slug])
-                    path = folder / ARTICLES_FOLDER / f"{article.slug}{fmt.extension}"
-                    outputs.append(output(path, key, article.slug))
+                if not wanted:
+                    whole = _hash(
+                        environment, name, base, [keys[a.slug] for a in edition.articles], *engine
+                    )
+                    name_in_folder = fmt.folder or f"{edition.config.name}{suffix}{fmt.extension}"
+                    outputs.append(output(folder / name_in_folder, whole))
+                if fmt.per_article:
+                    for article in edition.articles:
+                        if wanted and article.slug not in wanted:
+                            continue
+                        key = _hash(environment, name, base, keys[article.slug], *engine)
+                        path = folder / ARTICLES_FOLDER / f"{article.slug}{suffix}{fmt.extension}"
+                        outputs.append(output(path, key, article.slug))
     return outputs
+
+
+def _layouts(edition: Edition, variant: Variant, format: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The layouts of a format in a variant, each with what its key adds: a PDF set
+    vertically (pdf.vertical) depends on Vivliostyle's and chromium's versions, and
+    may keep a horizontal copy (pdf.horizontal)."""
+    options = edition.config.pdf
+    if format != "pdf" or variant.tag not in options.vertical:
+        return [("", ())]
+    vertical = ("", ("vertical", engine_versions()))
+    return [vertical, ("horizontal", ("horizontal",))] if options.horizontal else [vertical]
 
 
 def _cost(sizes: dict[str, int], format: str, slugs: Iterable[str]) -> float:
@@ -272,14 +296,16 @@ def make_units(
     """
     groups: dict[tuple, list[Output]] = {}
     for output in stale:
-        whole = (output.variant, output.format, None)
+        whole = (output.variant, output.format, output.layout, None)
         if output.article is None or (output.format == "pdf" and whole in groups):
             groups.setdefault(whole, []).append(output)
         else:
-            groups.setdefault((output.variant, output.format, output.article), [output])
+            groups.setdefault(
+                (output.variant, output.format, output.layout, output.article), [output]
+            )
     sizes = {a.slug: len(json.dumps(a.blocks, ensure_ascii=False)) for a in edition.articles}
     units = []
-    for (tag, format, slug), outputs in groups.items():
+    for (tag, format, layout, slug), outputs in groups.items():
         part = edition if slug is None else edition.only(slug)
         units.append(
             Unit(
@@ -290,6 +316,7 @@ def make_units(
                 styles_folder,
                 cache,
                 _cost(sizes, format, [slug] if slug else sizes),
+                layout,
             )
         )
     return sorted(units, key=lambda u: -u.cost)
@@ -311,7 +338,12 @@ def run_unit(unit: Unit) -> UnitResult:
         try:
             converted = apply_variant(unit.edition, unit.variant)
             writer = writer_for(unit.format)()
-            context = WriterContext(converted, Styles(unit.styles_folder), unit.cache)
+            context = WriterContext(
+                converted,
+                Styles(unit.styles_folder),
+                unit.cache,
+                horizontal=unit.layout == "horizontal",
+            )
             with ExitStack() as stack:
                 whole = next((o for o in unit.outputs if o.article is None), None)
                 folder = format_named(unit.format).folder is not None
@@ -436,6 +468,9 @@ def _build(
 
         # Before any output is written; from the metadata, not by importing WeasyPrint.
         check_versions(tool_versions())
+    vertical = edition.config.pdf.vertical
+    if any(o.format == "pdf" and o.variant in vertical and not o.layout for o in stale):
+        check_installed()  # node, Vivliostyle and chromium, before any output
     units = make_units(edition, stale, styles_folder, cache)
 
     written: list[Path] = []

@@ -20,6 +20,7 @@ from publisher.base import yamltext
 from publisher.base.errors import BuildError
 from publisher.base.pandoc import pandoc_version
 from publisher.run.digests import folders_digest
+from publisher.writers.vivliostyle import engine_versions
 
 # The distributions whose versions are compared, beside pandoc's.
 DISTRIBUTIONS = ("publisher", "weasyprint", "opencc", "pagefind-bin-extended")
@@ -32,7 +33,8 @@ FAMILY = re.compile(r'"([^"]+)"')
 
 def font_families(styles_folder: Path) -> list[str]:
     """Every family the build asks fontconfig for: those of print.css (WeasyPrint),
-    the EPUB's embedded faces (epub.yaml), and the generic fallbacks."""
+    the EPUB's embedded faces (epub.yaml), the vertical PDF's (vertical-pdf.yaml), and
+    the generic fallbacks."""
     names: set[str] = set()
     print_css = styles_folder / "print.css"
     if print_css.is_file():
@@ -44,6 +46,10 @@ def font_families(styles_folder: Path) -> list[str]:
         names.update(
             (yamltext.load(epub.read_text(encoding="utf-8")) or {}).get("families", {}).values()
         )
+    vertical = styles_folder / "vertical-pdf.yaml"  # the vertical PDF's faces
+    if vertical.is_file():
+        faces = (yamltext.load(vertical.read_text(encoding="utf-8")) or {}).get("faces", {})
+        names.update(family for variant in faces.values() for family in variant.values())
     return sorted(names) + list(GENERIC_FAMILIES)
 
 
@@ -116,6 +122,8 @@ def describe(families: list[str]) -> dict[str, object]:
     # The version number stays put while the code changes: its digest does not.
     versions["publisher"] = f"{versions['publisher']} (code {code_digest()})"
     versions["pandoc"] = pandoc_version()
+    # The vertical PDF's engine and browser (pdf: {vertical: …}), or that they are missing.
+    versions["vertical PDF engine"] = engine_versions()
     versions["fonts"] = fonts(families)
     return versions
 
@@ -158,5 +166,6 @@ def compare(
             f"the cluster would not build the same bytes as this machine; {consequence}\n  "
             + "\n  ".join(problems)
             + "\n  what to do: start the scheduler and workers from the same environment "
-            "(same publisher, pandoc, WeasyPrint, OpenCC and fonts) as the client"
+            "(same publisher, pandoc, WeasyPrint, OpenCC, Vivliostyle, chromium and fonts) as "
+            "the client"
         )

@@ -19,6 +19,9 @@ class WriterContext:
     edition: Edition  # already in the variant's language
     styles: Styles
     cache: Path  # for intermediate files that survive between builds
+    # The horizontal copy of a variant whose PDF is set vertically (edition.yaml
+    # `pdf: {vertical: [...], horizontal: true}`): set as if it were not.
+    horizontal: bool = False
 
 
 class Writer(ABC):

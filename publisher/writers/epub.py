@@ -17,7 +17,6 @@ import io
 import mimetypes
 import os
 import posixpath
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from publisher.writers.base import Writer, WriterContext
 from publisher.writers.cover import cover_png
 from publisher.writers.fonts import find_face, report_uncovered, subset_woff2
 from publisher.writers.html import article_html
+from publisher.writers.vertical_text import upright_digits
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -477,62 +477,6 @@ class _Package:
             add("dcterms:conformsTo", CONFORMANCE)
             if self.edition.config.publisher:  # the issuer makes the claim
                 add("a11y:certifiedBy", self.edition.config.publisher)
-
-
-# ---------------------------------------------------------------- vertical text
-
-# A run of one or two ASCII digits standing alone (7月15日, 第3名) is set upright across
-# the column (縱中橫, clreq 3.3.3); longer numbers and Latin words are rotated with
-# the line, so a digit next to a letter, another digit or a decimal point is left alone.
-_SHORT_NUMBER = re.compile(r"(?<![0-9A-Za-z.,:/%_-])[0-9]{1,2}(?![0-9A-Za-z.,:/%_-])")
-UPRIGHT_CLASS = "tcy"
-# Text that must stay as written: code is not prose and a number in it is not a quantity.
-_VERBATIM = frozenset(
-    f"{{{XHTML}}}{tag}" for tag in ("code", "pre", "kbd", "samp", "var", "math", "script", "style")
-)
-
-
-def upright_digits(element: etree._Element) -> None:
-    """Wrap each short number in ``element``'s text in ``<span class="tcy">``, which the
-    vertical stylesheet sets with ``text-combine-upright``. Readers without it show the
-    digits as they are; the text and its search stay the same."""
-    if element.tag in _VERBATIM:
-        return
-    for child in list(element):
-        if isinstance(child.tag, str):
-            upright_digits(child)
-        _wrap_tail(child)
-    if element.text:
-        pieces = _split_numbers(element.text)
-        element.text = pieces[0]
-        for position, span in enumerate(pieces[1:]):
-            element.insert(position, span)
-
-
-def _wrap_tail(node: etree._Element) -> None:
-    if not node.tail:
-        return
-    pieces = _split_numbers(node.tail)
-    node.tail = pieces[0]
-    parent, index = node.getparent(), node.getparent().index(node)
-    for offset, span in enumerate(pieces[1:], 1):
-        parent.insert(index + offset, span)
-
-
-def _split_numbers(text: str) -> list[Any]:
-    """``text`` as its leading text, then one span per short number (carrying what follows
-    it as its tail)."""
-    matches = list(_SHORT_NUMBER.finditer(text))
-    if not matches:
-        return [text]
-    pieces: list[Any] = [text[: matches[0].start()] or None]
-    for number, match in enumerate(matches):
-        span = etree.Element(f"{{{XHTML}}}span", {"class": UPRIGHT_CLASS})
-        span.text = match.group()
-        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
-        span.tail = text[match.end() : end] or None
-        pieces.append(span)
-    return pieces
 
 
 # ---------------------------------------------------------------- pandoc HTML -> XHTML

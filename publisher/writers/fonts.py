@@ -1,4 +1,5 @@
-"""System fonts for the EPUB: finding a region's CJK face, and subsetting it.
+"""System fonts for the EPUB and the vertical PDF: finding a region's CJK face, and
+subsetting it.
 
 Fonts are the one thing taken from outside the source and styles folders; which
 families stand for which variant is set in ``styles/epub.yaml``. Faces are found
@@ -17,9 +18,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.base.atomic import write_atomically
 from publisher.base.errors import BuildError, warn
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 
 @dataclass(frozen=True)
@@ -59,39 +64,150 @@ def find_face(family: str, style: str) -> Face:
 
 
 def subset_woff2(face: Face, characters: str, cache: Path) -> bytes:
-    """A WOFF2 subset of ``face`` holding only ``characters``, cached on disk.
+    """A WOFF2 subset of ``face`` holding only ``characters``, cached on disk: the EPUB's.
 
     CJK faces hold some 65,000 glyphs (tens of megabytes); a newspaper page uses
     about a thousand characters. The bytes depend only on the face file and the
     characters (no timestamp is recalculated), so builds stay reproducible; the
     cache key covers both, and fontTools' version, which shapes the output.
     """
-    # load time: fontTools' subsetter only for an EPUB with embedded fonts
+
+    def woff2(font: TTFont) -> None:
+        font.flavor = "woff2"  # EPUB 3.3 core media type, about half the size of OTF
+
+    stat = face.path.stat()
+    source = f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    return _cached_subset(source, lambda: _load(face), characters, cache, "woff2", woff2)
+
+
+def subset_truetype(face: Face, texts: Sequence[str], cache: Path) -> list[bytes]:
+    """For each of ``texts``, a subset of ``face`` holding that text's characters, with
+    TrueType outlines, cached on disk: the vertical PDF's, one per document.
+
+    Chromium's PDF backend (Skia) embeds a face as a CID font only when its outlines
+    are TrueType (``glyf``); a CFF-outline face, as every Noto CJK face is, comes out
+    as Type 3, pictures of glyphs a print shop cannot preflight. So CFF outlines are
+    converted to quadratic curves (fontTools' cu2qu, within one font unit), keeping
+    the vertical metrics and the ``vert`` forms the columns need.
+
+    Skia takes the embedded font's bounding box, cap height and glyph numbers from
+    the face it is given, so each document gets a subset of its own characters and
+    its bytes depend on nothing else. The costly part, reading the CJK face and
+    converting outlines, is done once for all of them: on a subset holding every
+    text's characters (its glyphs in the face's order), from which each document's
+    subset is cut as it would be from the face itself.
+    """
+    everything = "".join(texts)
+    stat = face.path.stat()
+    source = f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    converted: list[bytes] = []
+
+    def load_converted() -> TTFont:
+        from fontTools.ttLib import TTFont  # load time: as in _cached_subset
+
+        if not converted:
+            converted.append(
+                _cached_subset(
+                    source, lambda: _load(face), everything, cache, "all.ttf", _to_truetype
+                )
+            )
+        return TTFont(io.BytesIO(converted[0]), recalcTimestamp=False, lazy=False)
+
+    return [
+        _cached_subset(source, load_converted, text, cache, "ttf", lambda font: None)
+        for text in texts
+    ]
+
+
+def _load(face: Face) -> TTFont:
+    from fontTools.ttLib import TTFont  # load time: as in _cached_subset
+
+    return TTFont(face.path, fontNumber=face.index, recalcTimestamp=False, lazy=False)
+
+
+def _cached_subset(
+    source: str,
+    load: Callable[[], TTFont],
+    characters: str,
+    cache: Path,
+    suffix: str,
+    finish: Callable[[TTFont], None],
+) -> bytes:
+    """The subset of the font ``load`` gives (``source`` says which, for the cache key)
+    holding ``characters``, then ``finish``ed; cached on disk by all of these."""
+    # load time: fontTools' subsetter only for an embedded or converted face
     from fontTools import subset, version
-    from fontTools.ttLib import TTFont
 
     wanted = "".join(sorted(set(characters)))
-    stat = face.path.stat()
-    seed = f"{version}\0{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{wanted}"
-    cached = cache / f"font-{hashlib.sha256(seed.encode()).hexdigest()[:24]}.woff2"
+    seed = f"{version}\0{source}\0{suffix}\0{wanted}"
+    cached = cache / f"font-{hashlib.sha256(seed.encode()).hexdigest()[:24]}.{suffix}"
     if cached.is_file():
         return cached.read_bytes()
     options = subset.Options()
-    options.flavor = "woff2"  # EPUB 3.3 core media type, about half the size of OTF
     # Not `locl`: in a Noto CJK collection it maps to the other regions' glyph
     # forms, which doubles the subset; this face's own cmap already gives the
     # region's forms, which is why the region's face is the one embedded.
     options.layout_features = [f for f in options.layout_features if f != "locl"]
-    font = TTFont(face.path, fontNumber=face.index, recalcTimestamp=False, lazy=False)
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps (AR PL UKai): no use to a reader
+    font = load()
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=wanted)
     subsetter.subset(font)
+    finish(font)
     buffer = io.BytesIO()
-    font.flavor = "woff2"
     font.save(buffer, reorderTables=True)
     data = buffer.getvalue()
     write_atomically(cached, data)
     return data
+
+
+def _to_truetype(font: TTFont) -> None:
+    """``font``'s CFF outlines as TrueType ones, in place (a TrueType face is left alone)."""
+    if "CFF " not in font:
+        return
+    # load time: with the subsetter (above)
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        # CFF contours run counter-clockwise, TrueType's clockwise.
+        glyphs[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+        glyf[name].recalcBounds(glyf)
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    del font["CFF "]
+    # CFF keeps each glyph's vertical origin in VORG; TrueType derives it from the
+    # top side bearing (vmtx) and the glyph's top: the same origin, restated.
+    origins = font.get("VORG")
+    if origins is not None:
+        del font["VORG"]
+        metrics = font["vmtx"].metrics if "vmtx" in font else {}
+        for name in order:
+            glyph = glyf[name]
+            if name in metrics and hasattr(glyph, "yMax"):
+                origin = origins.VOriginRecords.get(name, origins.defaultVertOriginY)
+                metrics[name] = (metrics[name][0], origin - glyph.yMax)
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+        "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
+        "maxComponentDepth",
+    ):  # fmt: skip
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1  # no hinting: no twilight zone
+    maxp.recalc(font)  # points and contours, from the outlines
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0  # no glyph names: CID-keyed faces have none worth keeping
+    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 # Characters that take no glyph of their own: controls, format characters (joiners,

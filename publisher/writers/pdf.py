@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import mimetypes
 import re
 from collections.abc import Mapping
 from html import escape as html_escape
@@ -62,9 +61,15 @@ from publisher.base.errors import BuildError, WarningCounter, warn
 from publisher.base.limits import running_head
 from publisher.base.model import Article, Edition, anchor
 from publisher.read.paths import display_path
-from publisher.writers import cjk_justify, pdf_costs, typography, weasyprint_gate
+from publisher.writers import (
+    cjk_justify,
+    pdf_costs,
+    typography,
+    vertical_pdf,
+    weasyprint_gate,
+)
 from publisher.writers.base import Writer, WriterContext
-from publisher.writers.html import article_html
+from publisher.writers.html import article_html, data_uri, print_document
 
 # pdf.tagged / pdf.archival in edition.yaml -> WeasyPrint's PDF variant.
 PDF_VARIANTS = {
@@ -148,13 +153,6 @@ def _forward_weasyprint_warnings() -> None:
         weasyprint.propagate = False
 
 
-def data_uri(path: Path) -> str:
-    """An image as a data: URI. WeasyPrint names a PDF's images after their URLs, so
-    a file: URL would make the PDF's bytes depend on where the sources lie."""
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-
 # 72 PDF points per inch / 96 CSS pixels per inch.
 SCALE = 0.75
 # The edition's own pages, laid out after the articles: cover and contents, and
@@ -235,7 +233,10 @@ class PdfWriter(Writer):
         self, context: WriterContext, edition: Path | None, articles: Mapping[str, Path]
     ) -> None:
         """Lay out each article once, for its own PDF (if in ``articles``) and the
-        edition's (if ``edition``)."""
+        edition's (if ``edition``); a variant set vertically goes to Vivliostyle."""
+        if vertical_pdf.is_vertical(context.edition) and not context.horizontal:
+            vertical_pdf.write_vertical(context, edition, articles)
+            return
         weasyprint_gate.check()  # before any patch goes in
         cjk_justify.install()
         pdf_costs.install()
@@ -290,27 +291,12 @@ class _Typesetter:
     ) -> str:
         """``edition.html`` for ``edition``; with ``front_matter``, the cover and the
         contents alone, numbered from ``pages`` (slug -> page number)."""
-        articles = [
+        bodies = [
             (article, "" if front_matter else self.article_html(edition, article))
             for article in edition.articles
         ]
-        keywords = list(
-            dict.fromkeys(
-                [*edition.config.subject, *(k for a in edition.articles for k in a.meta.keywords)]
-            )
-        )
-        cover = edition.config.cover
-        return self.context.styles.render(
-            "edition.html",
-            edition=edition,
-            articles=articles,
-            keywords=keywords,
-            page=edition.config.pdf,
-            cover_url=data_uri(edition.root / cover) if cover else None,
-            # Undated: no creation date at all, rather than 1980-01-01.
-            modified=edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ") if edition.date else None,
-            front_matter=front_matter,
-            contents_pages=pages or {},
+        return print_document(
+            self.context.styles, edition, bodies, front_matter=front_matter, pages=pages
         )
 
     def article_html(self, edition: Edition, article: Article) -> str:
