@@ -31,7 +31,7 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: all setup system pdf epub docx html proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures \
         verify site-pictures \
-        docx-pages vertical-pages bench preview watch install-user preview-picture
+        docx-pages vertical-pages vertical-pdf-pages bench preview watch install-user preview-picture
 
 all: setup
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --jobs $(JOBS) $(VARIANT_OPTION) $(ARTICLE_OPTION)
@@ -188,7 +188,11 @@ vertical-pages: setup
 
 # Every picture of the README and the guide, made anew from the current code (the
 # DOCX pages install LibreOffice, the vertical page and the preview use chromium).
-docs-pictures: pages docx-pages vertical-pages preview-picture site-pictures
+# Pages of the vertical print PDF (直排) of zh-Hant-TW and zh-Hant-HK, into docs/pictures/.
+vertical-pdf-pages: setup
+	$(PYTHON) docs/vertical_pdf_pages.py $(SOURCE) docs/pictures
+
+docs-pictures: pages docx-pages vertical-pages vertical-pdf-pages preview-picture site-pictures
 
 # The web edition's article page, wide and on a phone (docs/site_pictures.py).
 site-pictures: html

@@ -256,6 +256,7 @@ def test_a_missing_engine_is_named_before_any_output(tmp_path, environment, word
     [
         ("pdf: {vertical: [zh-Hant]}\n", ["edition.yaml:16:", "pdf.vertical", "does not publish"]),
         ("pdf: {vertical: [zh-Hant-XX]}\n", ["edition.yaml:16:", "unknown variant"]),
+        ("pdf: {vertical: [zh-Hant-TW], archival: true}\n", ["edition.yaml:16:", "PDF/A"]),
     ],
 )
 def test_vertical_option_validated_with_its_line(tmp_path, option, words):

@@ -217,6 +217,11 @@ class EditionConfig(_Schema):
                     f"publish (its variants: {', '.join(published)}); add it to `variants` or "
                     "remove it"
                 )
+        if isinstance(options, PdfOptions) and options.vertical and options.archival:
+            raise ValueError(
+                "`pdf.archival` (PDF/A) cannot go with `pdf.vertical`: the vertical PDF's "
+                "engine (chromium) writes no PDF/A; set one of them only"
+            )
         return options
 
     @field_validator("quotes")

@@ -111,7 +111,7 @@ def subset_truetype(face: Face, texts: Sequence[str], cache: Path) -> list[bytes
                     source, lambda: _load(face), everything, cache, "all.ttf", _to_truetype
                 )
             )
-        return TTFont(io.BytesIO(converted[0]), recalcTimestamp=False, lazy=False)
+        return TTFont(io.BytesIO(converted[0]), recalcTimestamp=False)
 
     return [
         _cached_subset(source, load_converted, text, cache, "ttf", lambda font: None)
@@ -122,7 +122,7 @@ def subset_truetype(face: Face, texts: Sequence[str], cache: Path) -> list[bytes
 def _load(face: Face) -> TTFont:
     from fontTools.ttLib import TTFont  # load time: as in _cached_subset
 
-    return TTFont(face.path, fontNumber=face.index, recalcTimestamp=False, lazy=False)
+    return TTFont(face.path, fontNumber=face.index, recalcTimestamp=False)
 
 
 def _cached_subset(
@@ -137,6 +137,7 @@ def _cached_subset(
     holding ``characters``, then ``finish``ed; cached on disk by all of these."""
     # load time: fontTools' subsetter only for an embedded or converted face
     from fontTools import subset, version
+    from fontTools.ttLib import OPTIMIZE_FONT_SPEED
 
     wanted = "".join(sorted(set(characters)))
     seed = f"{version}\0{source}\0{suffix}\0{wanted}"
@@ -154,6 +155,9 @@ def _cached_subset(
     subsetter.populate(text=wanted)
     subsetter.subset(font)
     finish(font)
+    # Packing TrueType outlines tightly costs seconds for a Kai face; the vertical
+    # PDF's subsets are subset again by chromium, which packs what it embeds.
+    font.cfg[OPTIMIZE_FONT_SPEED] = suffix.endswith("ttf")
     buffer = io.BytesIO()
     font.save(buffer, reorderTables=True)
     data = buffer.getvalue()
