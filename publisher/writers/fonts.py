@@ -137,7 +137,6 @@ def _cached_subset(
     holding ``characters``, then ``finish``ed; cached on disk by all of these."""
     # load time: fontTools' subsetter only for an embedded or converted face
     from fontTools import subset, version
-    from fontTools.ttLib import OPTIMIZE_FONT_SPEED
 
     wanted = "".join(sorted(set(characters)))
     seed = f"{version}\0{source}\0{suffix}\0{wanted}"
@@ -155,9 +154,6 @@ def _cached_subset(
     subsetter.populate(text=wanted)
     subsetter.subset(font)
     finish(font)
-    # Packing TrueType outlines tightly costs seconds for a Kai face; the vertical
-    # PDF's subsets are subset again by chromium, which packs what it embeds.
-    font.cfg[OPTIMIZE_FONT_SPEED] = suffix.endswith("ttf")
     buffer = io.BytesIO()
     font.save(buffer, reorderTables=True)
     data = buffer.getvalue()
