@@ -21,7 +21,7 @@ from distributed import Client, LocalCluster
 
 from publisher.base.errors import BuildError
 from publisher.run.cluster import worker_cache, worker_inputs
-from tests.archives import break_article, make_archive, tree
+from tests.archives import break_article, make_archive, make_edition, tree
 from tests.conftest import ROOT, run_publisher
 
 FORMATS = ("pdf", "epub", "docx")
@@ -79,6 +79,28 @@ def test_archive_on_the_cluster_gives_the_local_bytes(cluster, archive, tmp_path
     assert "2 of 3 editions built; failed:" in result.stderr
     assert tree(tmp_path / "out") == local
     assert f"building on the Dask cluster at {cluster.scheduler.address}" in result.stderr
+
+
+def test_a_vertical_pdf_on_the_cluster_gives_the_local_bytes(cluster, tmp_path):
+    """The vertical PDF's unit (Vivliostyle and chromium, font subsets) on a worker."""
+    edition = make_edition(tmp_path / "edition", "daily", "日报")
+    config = edition / "edition.yaml"
+    config.write_text(
+        config.read_text("utf-8") + "variants: [zh-Hans, zh-Hant-TW]\n"
+        "pdf: {vertical: [zh-Hant-TW]}\n",
+        "utf-8",
+    )
+    wanted = ("pdf", "--variant", "zh-Hant-TW", "--source", edition)
+    local = run_publisher("build", *wanted, "--out", tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    remote = run_publisher(
+        "build", *wanted, "--out", tmp_path / "out", "--scheduler", cluster.scheduler.address
+    )
+    assert remote.returncode == 0, remote.stderr
+    built = tree(tmp_path / "out")
+    assert sorted(built) == ["zh-Hant-TW/articles/01-news.pdf", "zh-Hant-TW/daily.pdf"]
+    assert built == tree(tmp_path / "local")
+    assert b"/Direction /R2L" in built["zh-Hant-TW/daily.pdf"]
 
 
 def test_the_scheduler_may_come_from_the_environment(cluster, archive, tmp_path):
