@@ -18,12 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -34,7 +34,14 @@ SAMPLE = ROOT / "source"
 sys.path.insert(0, str(ROOT))
 ARTICLES_PER_EDITION = 4
 VARIANTS = 3
-CONFIGURATIONS = ("local pool, 2 processes", "LocalCluster, 1 worker", "LocalCluster, 2 workers")
+CONFIGURATIONS = (
+    "local pool, 2 processes",
+    "LocalCluster, 1 worker",
+    "LocalCluster, 2 workers",
+    # The workers see this machine's disk, so the build takes the shared route (they
+    # read the sources and write the outputs); this one is made to ship them instead.
+    "LocalCluster, 2 workers, shipped",
+)
 
 
 def make_archive(folder: Path, editions: int) -> Path:
@@ -48,35 +55,6 @@ def make_archive(folder: Path, editions: int) -> Path:
             yaml.safe_dump(config, allow_unicode=True), encoding="utf-8"
         )
     return folder
-
-
-class PeakMemory:
-    """Peak resident memory of each process below this one, sampled every 0.2 s."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self.me = psutil.Process()
-        self.peaks: dict[int, int] = {}
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self.sample, daemon=True)
-        self.thread.start()
-
-    def sample(self) -> None:
-        import psutil
-
-        while not self.done.wait(0.2):
-            for child in self.me.children(recursive=True):
-                try:
-                    rss = child.memory_info().rss
-                except psutil.Error:
-                    continue
-                self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), rss)
-
-    def stop(self) -> list[float]:
-        self.done.set()
-        self.thread.join()
-        return sorted((peak / 2**20 for peak in self.peaks.values()), reverse=True)
 
 
 def cpu_seconds() -> float:
@@ -106,7 +84,12 @@ def measure(configuration: str, archive: Path, out: Path, formats: list[str]) ->
     workers' CPU time and their peak memory."""
     from publisher import DEFAULT_STYLES
     from publisher.run.archive import build_archive
-    from publisher.run.cluster import DaskExecutor, worker_cache, worker_inputs
+    from publisher.run.cluster import (
+        DaskExecutor,
+        editions_in_flight,
+        worker_cache,
+        worker_inputs,
+    )
     from publisher.run.executors import LocalExecutor
 
     # Cold for every configuration: the cluster's workers keep content-named files
@@ -116,31 +99,48 @@ def measure(configuration: str, archive: Path, out: Path, formats: list[str]) ->
     local = configuration.startswith("local")
     start = time.perf_counter()
     if local:
-        memory = PeakMemory()
         executor = LocalExecutor(2)
         list(executor.map_unordered(_warm_one, [0, 1]))
     else:
         workers = int(configuration.split(", ")[1].split()[0])
+        if configuration.endswith("shipped"):
+            os.environ["PUBLISHER_CLUSTER_ROUTE"] = "ship"
         executor = DaskExecutor(None, DEFAULT_STYLES, workers=workers)
         before = executor.client.run(warm)
     startup = time.perf_counter() - start
     cpu_before = cpu_seconds()
     start = time.perf_counter()
     with executor:
-        report = build_archive(archive, out, formats=formats, executor=executor, in_flight=2)
+        # The local pool forks its workers only while no other thread runs
+        # (executors.fork_alone): its editions go one after the other.
+        in_flight = editions_in_flight(executor)
+        report = build_archive(
+            archive, out, formats=formats, executor=executor, in_flight=in_flight
+        )
         seconds = time.perf_counter() - start
         if local:
             executor.close()  # the workers' CPU time is counted once they are reaped
             cpu = cpu_seconds() - cpu_before
-            peaks = memory.stop()[:2]
+            # The largest peak of any reaped child: the pool's workers (pandoc's is less).
+            peaks = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
+            client = cpu  # the pool's workers are this process's children
         else:
+            # The client: this process and its pandoc (the cluster's workers, though
+            # started from here, are reaped only when it closes).
+            client = cpu_seconds() - cpu_before
             after = executor.client.run(cpu_seconds)
-            cpu = sum(after[w] - before[w] for w in after) + cpu_seconds() - cpu_before
+            cpu = sum(after[w] - before[w] for w in after) + client
             maxrss = executor.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             peaks = sorted((kb / 1024 for kb in maxrss.values()), reverse=True)
     if report.failed:
         raise SystemExit(f"{configuration}: {report.failed}")
-    return {"seconds": seconds, "startup": startup, "cpu": cpu, "peaks": peaks}
+    return {
+        "seconds": seconds,
+        "startup": startup,
+        "cpu": cpu,
+        "client": client,
+        "peaks": peaks,
+    }
 
 
 def main() -> None:
@@ -207,7 +207,18 @@ def main() -> None:
             f"{row['cpu'] / count:.2f} | {row['startup']:.1f} | "
             f"{' / '.join(f'{p:.0f}' for p in row['peaks'])} |"
         )
-    one, two = (rows[c]["seconds"] for c in CONFIGURATIONS[1:])
+    print()
+    print(
+        "| route (2 workers) | client CPU s per article-variant | workers' "
+        "| workers one client feeds |"
+    )
+    print("| --- | --- | --- | --- |")
+    for configuration in CONFIGURATIONS[2:]:
+        row = rows[configuration]
+        client, workers = row["client"] / count, (row["cpu"] - row["client"]) / count
+        route = "shipped" if configuration.endswith("shipped") else "shared"
+        print(f"| {route} | {client:.4f} | {workers:.3f} | {workers / client:.0f} |")
+    one, two = (rows[c]["seconds"] for c in CONFIGURATIONS[1:3])
     print(f"\nscaling 1 -> 2 workers: {one / two:.2f}x faster (ideal 2.00x)")
     # On a dedicated core a unit takes about its CPU time: the CPU seconds per
     # article-variant of the 2-worker cluster (client included) are the cost.

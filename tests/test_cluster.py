@@ -71,7 +71,13 @@ def on_cluster(client, root, out, *more):
     )
 
 
-def test_archive_on_the_cluster_gives_the_local_bytes(cluster, archive, tmp_path):
+@pytest.mark.parametrize("route", ["shared", "ship"])
+def test_archive_on_the_cluster_gives_the_local_bytes(
+    cluster, archive, tmp_path, monkeypatch, route
+):
+    """Both routes: the workers read the sources and write the outputs in place (they
+    share this machine's disk), or get the units' inputs and send the outputs back."""
+    monkeypatch.setenv("PUBLISHER_CLUSTER_ROUTE", route)
     root, article, line, local = archive
     result = on_cluster(cluster, root, tmp_path / "out")
     assert result.returncode == 1
@@ -79,6 +85,51 @@ def test_archive_on_the_cluster_gives_the_local_bytes(cluster, archive, tmp_path
     assert "2 of 3 editions built; failed:" in result.stderr
     assert tree(tmp_path / "out") == local
     assert f"building on the Dask cluster at {cluster.scheduler.address}" in result.stderr
+
+
+PHRASE = "村民的日子越过越红火".encode()  # the tiny edition's text, as pandoc's AST holds it
+
+
+@pytest.mark.parametrize("route", ["shared", "ship"])
+def test_the_shared_route_sends_no_source_through_the_scheduler(
+    cluster, tmp_path, monkeypatch, route
+):
+    """What the client submits, pickled as Dask sends it, counted: by the shared route
+    a unit names its inputs and carries no source text, AST or image; by the other
+    route it carries the parsed article and the image's bytes."""
+    from distributed.protocol.pickle import dumps
+
+    from publisher import DEFAULT_STYLES
+    from publisher.run.build import environment_key, load_edition, make_units, plan_outputs
+    from publisher.run.build import run_unit as run_one
+    from publisher.run.cluster import DaskExecutor
+
+    monkeypatch.setenv("PUBLISHER_CLUSTER_ROUTE", route)
+    edition_folder = make_edition(tmp_path / "edition", "daily", "日报")
+    image = (edition_folder / "images" / "photo.png").read_bytes()
+    out = tmp_path / "out"
+    edition = load_edition(edition_folder)
+    outputs = plan_outputs(edition, out, ["docx"], None, environment_key(DEFAULT_STYLES))
+    units = make_units(edition, outputs, DEFAULT_STYLES, out / ".cache")
+    payloads: list[bytes] = []
+    with DaskExecutor(cluster.scheduler.address, DEFAULT_STYLES) as executor:
+        submit = executor.client.submit
+
+        def counted(function, *arguments, **options):
+            payloads.append(dumps((function, arguments)))
+            return submit(function, *arguments, **options)
+
+        executor.client.submit = counted
+        results = list(executor.map_unordered(run_one, units))
+    assert all(r.error is None for r in results), results
+    assert (out / "zh-Hans" / "daily.docx").is_file()
+    sent = b"".join(payloads)
+    if route == "shared":
+        assert len(payloads) == len(units) == 2
+        assert PHRASE not in sent and image[-64:] not in sent
+        assert max(map(len, payloads)) < 20_000, [len(p) for p in payloads]
+    else:
+        assert PHRASE in sent and image[-64:] in sent
 
 
 def test_a_vertical_pdf_on_the_cluster_gives_the_local_bytes(cluster, tmp_path):

@@ -30,13 +30,22 @@ import pickle
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 from publisher.base.atomic import write_atomically
 from publisher.base.errors import BuildError
-from publisher.run.build import KEYS_FOLDER
+from publisher.base.languages import variant_named
+from publisher.run.build import (
+    KEYS_FOLDER,
+    Unit,
+    UnitResult,
+    environment_key,
+    load_edition,
+    plan_outputs,
+)
 from publisher.run.digests import CACHE_FOLDER, files_digest
 from publisher.run.environment import compare, describe, font_families
 
@@ -79,6 +88,8 @@ class DaskExecutor:
                 "  what to do: start it (`dask scheduler`) and its workers (`dask worker "
                 "ADDRESS`) from this environment, and check the address"
             ) from None
+        # (output folder, folders of the sources) -> whether the workers see them.
+        self.routes: dict[tuple[Path, ...], bool] = {}
         try:
             self.expected = check_workers(self.client, styles_folder)
         except BaseException:
@@ -101,6 +112,17 @@ class DaskExecutor:
         submitted = {}
         for unit in units:
             reads, out = unit_folders(unit)
+            if self._workers_see(reads, out):
+                # The shared route: the unit names its inputs; the worker reads them,
+                # checks them against the plan and writes the outputs in place.
+                future = self.client.submit(
+                    functools.partial(run_in_place, function, self.expected),
+                    plan_in_place(unit),
+                    key=unit_key(unit),
+                    pure=False,
+                )
+                submitted[future] = (unit, None)
+                continue
             for folder in reads:
                 if folder not in shared:
                     shared[folder] = self._send_folder(folder)
@@ -121,7 +143,8 @@ class DaskExecutor:
                 except Exception as error:  # the unit's own failures come as results
                     errors.append(f"{getattr(unit, 'name', unit)}: {type(error).__name__}: {error}")
                     continue
-                write_back(out, files)
+                if out is not None:
+                    write_back(out, files)
                 yield result
         finally:
             for future in submitted:
@@ -129,6 +152,42 @@ class DaskExecutor:
             shared.clear()
         if errors:
             raise BuildError("\n".join(errors))
+
+    def _workers_see(self, reads: list[Path], out: Path) -> bool:
+        """Whether every worker sees the unit's folders as this machine does (a shared
+        disk, or this machine's own workers): then units go by the shared route.
+        Asked once per output folder and parent of sources (an archive's editions are
+        siblings): each worker reads a probe this machine wrote into the output
+        folder, and the sources' and styles' first files."""
+        route = os.environ.get("PUBLISHER_CLUSTER_ROUTE", "auto")
+        if route not in ("auto", "shared", "ship"):
+            raise BuildError(
+                f"PUBLISHER_CLUSTER_ROUTE={route}: say auto (the default), shared or ship"
+            )
+        if route == "ship":
+            return False
+        place = (out, *(folder.parent for folder in reads))
+        if place not in self.routes:
+            probe = out / CACHE_FOLDER / f"shared-probe-{uuid.uuid4().hex}"
+            write_atomically(probe, probe.name.encode())
+            files = [probe] + [
+                folder / name
+                for folder, name in zip(reads, ("edition.yaml", "print.css"), strict=False)
+            ]
+            expected = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+            try:
+                seen = self.client.run(sees_files, expected, on_error="return")
+            finally:
+                probe.unlink(missing_ok=True)
+            everywhere = bool(seen) and all(answer is True for answer in seen.values())
+            if route == "shared" and not everywhere:
+                blind = sorted(a for a, answer in seen.items() if answer is not True)
+                raise BuildError(
+                    "PUBLISHER_CLUSTER_ROUTE=shared, but these workers do not see "
+                    f"{reads[0]} and {out} as this machine does: {', '.join(blind)}"
+                )
+            self.routes[place] = everywhere
+        return self.routes[place]
 
     def _send_folder(self, folder: Path) -> dict[str, Any]:
         """Every file of ``folder`` (not caches) as a task of its own, keyed by its
@@ -307,6 +366,66 @@ def run_away(
             if path.is_file()
         }
         return rebase(result, {Path(folder): Path(out)}), written
+
+
+def sees_files(expected: dict[str, str]) -> bool:
+    """On a worker: whether each file is here with the content digest given."""
+    for name, digest in expected.items():
+        try:
+            if hashlib.sha256(Path(name).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def plan_in_place(unit: Any) -> dict[str, Any]:
+    """What the shared route sends of a unit: its inputs' places, not their bytes or
+    ASTs; its outputs with their keys (which cover every input's content)."""
+    articles = [a.slug for a in unit.edition.articles]
+    return {
+        "root": str(unit.edition.root),
+        "slug": articles[0] if unit.edition.single_article else None,
+        "variant": unit.variant.tag,
+        "format": unit.format,
+        "outputs": unit.outputs,
+        "styles": str(unit.styles_folder),
+        "cache": str(unit.cache),
+        "cost": unit.cost,
+        "layout": unit.layout,
+    }
+
+
+def run_in_place(
+    function: Callable[[Any], R], expected: tuple[list[str], dict[str, object]], plan: dict
+) -> tuple[R, None]:
+    """On a worker that sees the client's folders: read and parse the edition (the ASTs
+    cached on this machine by content), check that its outputs' keys are those the
+    client planned (else the sources changed in between), and run the unit, which
+    writes its outputs and stamps in place, atomically. Returns the short result."""
+    check_late_worker(expected)
+    root, styles = Path(plan["root"]), Path(plan["styles"])
+    edition = load_edition(root, worker_cache() / "ast")
+    outputs: tuple = plan["outputs"]
+    out = Path(plan["cache"]).parent
+    planned = plan_outputs(
+        edition, out, [plan["format"]], [plan["variant"]], environment_key(styles)
+    )
+    keys = {o.path: o.key for o in planned}
+    changed = [o.path for o in outputs if keys.get(o.path) != o.key]
+    part = edition.only(plan["slug"]) if plan["slug"] else edition
+    unit = Unit(
+        part, variant_named(plan["variant"]), plan["format"], outputs, styles,
+        Path(plan["cache"]), plan["cost"], plan["layout"],
+    )  # fmt: skip
+    if changed:
+        return UnitResult(
+            unit.name,
+            error=f"{root}: the sources changed while the build ran (the worker read other "
+            f"files than this machine planned {changed[0].name} from); build again",
+            failed=[o.path for o in outputs],
+        ), None
+    return function(unit), None
 
 
 def write_back(out: Path, files: dict[str, bytes]) -> None:
