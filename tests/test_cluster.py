@@ -87,6 +87,39 @@ def test_archive_on_the_cluster_gives_the_local_bytes(
     assert f"building on the Dask cluster at {cluster.scheduler.address}" in result.stderr
 
 
+def test_two_clients_with_disjoint_editions_share_one_output_folder(cluster, tmp_path):
+    """Past one client's ceiling, several clients build ranges of an archive into one
+    output folder at once: each edition's folder is its own, locked by its build."""
+    first = make_archive(tmp_path / "first", 2)
+    second = tmp_path / "second"
+    for day in (3, 4):
+        make_edition(second / f"2024-07-{day:02}", f"daily-{day:02}", f"日报第{day}期")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "publisher", "build", "docx", "--out", str(out)]
+    command += ["--scheduler", cluster.scheduler.address, "--archive"]
+    clients = [
+        subprocess.Popen(
+            [*command, str(archive)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for archive in (first, second)
+    ]
+    said = [client.communicate(timeout=300) for client in clients]
+    assert [client.returncode for client in clients] == [0, 0], said
+    local = run_publisher("build", "docx", "--archive", first, "--out", tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    built = tree(out)
+    assert sorted({name.split("/")[0] for name in built}) == [
+        "daily-01", "daily-02", "daily-03", "daily-04",
+    ]  # fmt: skip
+    assert {k: v for k, v in built.items() if k.startswith(("daily-01", "daily-02"))} == (
+        tree(tmp_path / "local")
+    )
+
+
 PHRASE = "村民的日子越过越红火".encode()  # the tiny edition's text, as pandoc's AST holds it
 
 

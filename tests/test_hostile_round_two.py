@@ -243,6 +243,27 @@ def test_terminated_build_stops_everything(tmp_path, jobs, signum, code):
 # -------------------------------------------------------- 8. filesystem errors
 
 
+def test_leftovers_of_a_killed_writer_go_with_the_next_build(tmp_path):
+    """A process killed while writing (a lost cluster worker, SIGKILL) leaves its
+    temporary file or folder; the next build into the folder, holding its lock,
+    removes them before it writes."""
+    source = tiny_edition(tmp_path)
+    out = tmp_path / "out"
+    assert subprocess.run([*PUBLISHER, "build", "docx", "--source", str(source), "--out",
+                           str(out)], cwd=ROOT, check=False).returncode == 0  # fmt: skip
+    file = out / "zh-Hans" / f"{TEMPORARY_PREFIX}dead.docx"
+    folder = out / "zh-Hans" / f"{TEMPORARY_PREFIX}dead-site" / "articles"
+    file.write_bytes(b"PK half a zip")
+    folder.mkdir(parents=True)
+    built = subprocess.run(
+        [*PUBLISHER, "build", "epub", "--source", str(source), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert not list(out.rglob(f"{TEMPORARY_PREFIX}*"))
+    assert (out / "zh-Hans" / "tiny.docx").is_file() and (out / "zh-Hans" / "tiny.epub").is_file()
+
+
 def test_out_naming_a_file(tmp_path):
     source = tiny_edition(tmp_path)
     out = tmp_path / "out.pdf"

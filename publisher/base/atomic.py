@@ -70,6 +70,21 @@ def _replace_folder(new: Path, path: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+def sweep_leftovers(folder: Path) -> int:
+    """Remove the temporary files and folders a process killed while writing left in
+    ``folder`` (a worker lost mid-unit, SIGKILL): called by a build that holds the
+    folder's lock, so none is being written. How many went."""
+    removed = 0
+    for path in sorted(folder.rglob(f"{TEMPORARY_PREFIX}*")) if folder.is_dir() else ():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        removed += 1
+    return removed
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     with atomic_target(path) as temporary:
         temporary.write_bytes(data)

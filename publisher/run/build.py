@@ -31,7 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from publisher import CODE, DEFAULT_STYLES
-from publisher.base.atomic import atomic_target, output_lock, write_atomically
+from publisher.base.atomic import (
+    atomic_target,
+    output_lock,
+    sweep_leftovers,
+    write_atomically,
+)
 from publisher.base.errors import BuildError, PublisherError, WarningCounter, logger, warn
 from publisher.base.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
 from publisher.base.model import Article, Edition
@@ -416,12 +421,16 @@ def build_unlocked(
     after the other units finished if any unit failed.
     """
     formats = list(formats)
+    sweep_leftovers(out)  # this build holds the folder: no temporary file is being written
     # Taken before anything is read: an edit made while this build runs is not recorded as built.
     inputs = inputs_digest(source, out, styles_folder)
     with ExitStack() as stack:
         if executor is None:
             executor = stack.enter_context(build_executor(jobs, formats, variants, articles))
         said = stack.enter_context(WarningCounter())
+        # Once every unit has ended, a temporary file left is a dead writer's (a worker
+        # lost mid-unit, whose unit ran again elsewhere): it goes, failed build or not.
+        stack.callback(sweep_leftovers, out)
         written, outputs = _build(
             source, out, formats, variants, styles_folder, articles, report, progress, executor
         )
