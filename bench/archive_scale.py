@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -114,8 +115,10 @@ def measure(configuration: str, archive: Path, out: Path, formats: list[str]) ->
         # The local pool forks its workers only while no other thread runs
         # (executors.fork_alone): its editions go one after the other.
         in_flight = editions_in_flight(executor)
+        series: list[tuple[int, list[float]]] = []  # (outputs built, each worker's RSS MB)
+        options = {} if local else {"progress": _memory_sampler(executor.client, series)}
         report = build_archive(
-            archive, out, formats=formats, executor=executor, in_flight=in_flight
+            archive, out, formats=formats, executor=executor, in_flight=in_flight, **options
         )
         seconds = time.perf_counter() - start
         if local:
@@ -140,13 +143,48 @@ def measure(configuration: str, archive: Path, out: Path, formats: list[str]) ->
         "cpu": cpu,
         "client": client,
         "peaks": peaks,
+        "rss": series if not local else [],
     }
+
+
+# Every this many outputs built, each cluster worker's resident memory is sampled.
+SAMPLE_EVERY = 250
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _memory_sampler(client, series: list) -> object:
+    """A build's progress callback that samples the workers' memory as outputs land."""
+    lock = threading.Lock()
+    built = [0]
+
+    def progress(event) -> None:
+        if event.status != "built":
+            return
+        with lock:
+            built[0] += 1
+            if built[0] % SAMPLE_EVERY == 0:
+                found = client.run(_rss_mb)
+                series.append((built[0], sorted(found.values(), reverse=True)))
+
+    return progress
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("formats", nargs="*", default=["pdf", "epub", "docx"])
     parser.add_argument("--article-variants", type=int, default=2000)
+    parser.add_argument(
+        "--only",
+        type=int,
+        nargs="+",
+        help="run only these configurations, by number: "
+        + "; ".join(f"{n}: {c}" for n, c in enumerate(CONFIGURATIONS, 1)),
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -167,6 +205,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="publisher-bench-") as folder:
         archive = make_archive(Path(folder) / "archive", editions)
         for number, configuration in enumerate(CONFIGURATIONS):
+            if arguments.only and number + 1 not in arguments.only:
+                continue
             child = subprocess.run(
                 [
                     sys.executable,
@@ -213,11 +253,24 @@ def main() -> None:
         "| workers one client feeds |"
     )
     print("| --- | --- | --- | --- |")
-    for configuration in CONFIGURATIONS[2:]:
+    for configuration in [c for c in CONFIGURATIONS[2:] if c in rows]:
         row = rows[configuration]
         client, workers = row["client"] / count, (row["cpu"] - row["client"]) / count
         route = "shipped" if configuration.endswith("shipped") else "shared"
         print(f"| {route} | {client:.4f} | {workers:.3f} | {workers / client:.0f} |")
+    for configuration in [c for c in CONFIGURATIONS[1:] if c in rows]:
+        series = rows[configuration]["rss"]
+        if not series:
+            continue
+        print(f"\n{configuration}: each worker's RSS (MB) every {SAMPLE_EVERY} outputs built")
+        print(
+            "| outputs | " + " | ".join(f"worker {n + 1}" for n in range(len(series[0][1]))) + " |"
+        )
+        print("| --- |" + " --- |" * len(series[0][1]))
+        for built, sizes in series:
+            print(f"| {built} | " + " | ".join(f"{size:.0f}" for size in sizes) + " |")
+    if not all(c in rows for c in CONFIGURATIONS[1:3]):
+        return
     one, two = (rows[c]["seconds"] for c in CONFIGURATIONS[1:3])
     print(f"\nscaling 1 -> 2 workers: {one / two:.2f}x faster (ideal 2.00x)")
     # On a dedicated core a unit takes about its CPU time: the CPU seconds per
