@@ -7,15 +7,15 @@ pdfplumber, the fonts with pdffonts, the catalog with pypdf."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import EDITION_NAME, SAMPLE, build_ok, run_publisher
+from conftest import EDITION_NAME, build_ok, run_publisher
 from pypdf import PdfReader
+from test_vertical import with_option
 
 from publisher.base.languages import variant_named
 from publisher.document.headline import article_blocks
@@ -35,13 +35,6 @@ BLOCK_TOP, BLOCK_BOTTOM = 60.0, 778.0
 # 10.5 pt body lie 18 pt apart.
 SAME_COLUMN = 7.0
 HEADLINE_SIZE = 11.5  # kicker and headline are set larger than the body
-
-
-def with_option(tmp_path: Path, option: str) -> Path:
-    source = Path(shutil.copytree(SAMPLE, tmp_path / "source"))
-    edition = source / "edition.yaml"
-    edition.write_text(edition.read_text(encoding="utf-8") + option, encoding="utf-8")
-    return source
 
 
 @pytest.fixture(scope="module")

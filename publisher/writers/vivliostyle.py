@@ -129,25 +129,13 @@ def render(documents: Sequence[tuple[Path, Path]], folder: Path) -> None:
     environment = dict(os.environ)
     # No browser download, no update check, no telemetry: the engine is what make installed.
     environment.update(PUPPETEER_SKIP_DOWNLOAD="1", NO_UPDATE_NOTIFIER="1", CI="1")
+    arguments = [*command, "build", "--config", config.name, "--executable-browser", chromium]
+    arguments += ["--log-level", "info"]
     try:
         result = subprocess.run(
-            [
-                *command,
-                "build",
-                "--config",
-                config.name,
-                "--executable-browser",
-                chromium,
-                "--log-level",
-                "info",
-            ],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            env=environment,
-            check=False,
-            timeout=TIMEOUT_SECONDS,
-        )
+            arguments, cwd=folder, env=environment, timeout=TIMEOUT_SECONDS,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
     except subprocess.TimeoutExpired:
         raise BuildError(
             f"Vivliostyle did not finish the vertical PDF within {TIMEOUT_SECONDS} s"
