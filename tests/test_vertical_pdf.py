@@ -258,3 +258,17 @@ def test_vertical_option_validated_with_its_line(tmp_path, option, words):
     assert result.returncode == 1, result.stderr
     for word in words:
         assert word in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("tag", VERTICAL)
+def test_the_kai_bylines_brackets_turn_with_the_column(built, tag):
+    """AR PL UKai has no vertical forms: the byline is set in it, but its brackets come
+    from the body's face (vertical-pdf.yaml `borrow`), which turns them."""
+    _, out = built
+    with pdfplumber.open(pdf_of(out, tag, SLUGS[0])) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    kai = "".join(c["text"] for c in chars if "UKai" in c["fontname"])
+    assert kai == "孝義市陽泉曲鎮", kai
+    brackets = [c for c in chars if c["text"] in "（）"][-2:]  # the byline's, at the end
+    assert [c["text"] for c in brackets] == ["（", "）"]
+    assert all("NotoSerifCJK" in c["fontname"] for c in brackets), brackets

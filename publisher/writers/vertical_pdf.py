@@ -75,7 +75,7 @@ def write_vertical(
         folder = Path(work)
         (folder / "fonts").mkdir()
         shutil.copyfile(context.styles.file(STYLESHEET), folder / STYLESHEET)
-        heads = _fonts(folder, faces, texts, context.cache)
+        heads = _fonts(folder, faces, texts, context.cache, _borrowed(context))
         pairs = []
         for number, (document, head) in enumerate(zip(documents, heads, strict=True)):
             page = folder / f"document-{number}.html"
@@ -133,21 +133,51 @@ def _characters(tree: lxml_html.HtmlElement) -> set[str]:
     return found
 
 
+def _borrowed(context: WriterContext) -> dict[str, tuple[str, str]]:
+    """Family -> (the family it borrows from, the characters): vertical-pdf.yaml's
+    ``borrow``, for characters a face has no vertical form of."""
+    design = yamltext.load(context.styles.file(FACES).read_text("utf-8")) or {}
+    return {
+        family: (str(spec["from"]), str(spec["characters"]))
+        for family, spec in (design.get("borrow") or {}).items()
+    }
+
+
 def _fonts(
-    folder: Path, faces: list[tuple[str, int, Face]], texts: list[str], cache: Path
+    folder: Path,
+    faces: list[tuple[str, int, Face]],
+    texts: list[str],
+    cache: Path,
+    borrowed: dict[str, tuple[str, str]],
 ) -> list[str]:
     """For each document (its characters in ``texts``), each face's TrueType subset in
-    ``folder``/fonts and the @font-face rules that name them."""
+    ``folder``/fonts and the @font-face rules that name them; then, for a family that
+    borrows characters, a rule giving those from the other family's file (declared
+    last, so that it wins for them: CSS Fonts 4, ``unicode-range``)."""
     rules: list[list[str]] = [[] for _ in texts]
+    files: list[dict[tuple[str, int], str]] = [{} for _ in texts]
     for number, (family, weight, face) in enumerate(faces):
         for document, data in enumerate(subset_truetype(face, texts, cache)):
             name = f"fonts/{document}-{number}-{weight}.ttf"
             (folder / name).write_bytes(data)
-            rules[document].append(
-                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-                f'src: url("{name}") format("truetype"); }}'
-            )
+            files[document][family, weight] = name
+            rules[document].append(_font_face(family, weight, name))
+    for family, (lender, characters) in borrowed.items():
+        ranges = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(characters)))
+        for document, named in enumerate(files):
+            for owner, weight in list(named):
+                lent = named.get((lender, weight)) or named.get((lender, 400))
+                if owner == family and lent:
+                    rules[document].append(_font_face(family, weight, lent, ranges))
     return ["<style>\n" + "\n".join(own) + "\n</style>\n" for own in rules]
+
+
+def _font_face(family: str, weight: int, name: str, ranges: str = "") -> str:
+    also = f" unicode-range: {ranges};" if ranges else ""
+    return (
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{name}") format("truetype");{also} }}'
+    )
 
 
 def _with_head(tree: lxml_html.HtmlElement, head: str) -> str:
