@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from test_vertical import with_option
 
 from publisher.base.languages import variant_named
+from publisher.commands.verify import pdf_checks
 from publisher.document.headline import article_blocks
 from publisher.language.variants import apply_variant
 from publisher.run.build import load_edition
@@ -272,3 +273,14 @@ def test_the_kai_bylines_brackets_turn_with_the_column(built, tag):
     brackets = [c for c in chars if c["text"] in "（）"][-2:]  # the byline's, at the end
     assert [c["text"] for c in brackets] == ["（", "）"]
     assert all("NotoSerifCJK" in c["fontname"] for c in brackets), brackets
+
+
+@pytest.mark.parametrize("tag", VERTICAL)
+def test_publisher_verify_passes_the_vertical_pdfs(built, tag):
+    """`publisher verify`'s PDF checks: fonts embedded and mapped, every glyph present,
+    tagged, with a language, and every figure with its alt text (chromium's Figure
+    around a picture and its caption becomes a Div)."""
+    _, out = built
+    for path in (pdf_of(out, tag), pdf_of(out, tag, SLUGS[0])):
+        failed = [check for check in pdf_checks(path) if not check.passed]
+        assert not failed, (path, failed)

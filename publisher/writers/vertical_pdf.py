@@ -185,6 +185,24 @@ def _with_head(tree: lxml_html.HtmlElement, head: str) -> str:
     return html.replace("</head>", f"{head}</head>", 1)
 
 
+def _figures_as_groups(tree: DictionaryObject) -> None:
+    """Chromium tags an HTML ``figure`` as a Figure holding the picture's own Figure
+    (with its alt text) and the Caption; a Figure without alt text fails PDF/UA, and
+    this one is a group, not a picture: it becomes a Div."""
+    stack, seen = [tree], 0
+    while stack and seen < 1_000_000:  # bounded: a structure tree is no place for a loop
+        node = stack.pop()
+        seen += 1
+        kids = node.get("/K")
+        kids = kids if isinstance(kids, list) else [kids]  # one kid, a list, or none
+        kids = [k.get_object() for k in kids if hasattr(k, "get_object")]
+        kids = [k for k in kids if isinstance(k, DictionaryObject)]
+        picture = any(k.get("/S") == "/Figure" and "/Alt" in k for k in kids)
+        if node.get("/S") == "/Figure" and "/Alt" not in node and picture:
+            node[NameObject("/S")] = NameObject("/Div")
+        stack += kids
+
+
 def _finish(laid_out: Path, target: Path, part: Edition) -> None:
     """The PDF as chromium printed it, with the edition's dates instead of the clock's,
     its language, and pages that follow each other from right to left."""
@@ -207,5 +225,7 @@ def _finish(laid_out: Path, target: Path, part: Edition) -> None:
     preferences[NameObject("/Direction")] = NameObject("/R2L")
     preferences[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     root[NameObject("/ViewerPreferences")] = preferences
+    if "/StructTreeRoot" in root:
+        _figures_as_groups(root["/StructTreeRoot"].get_object())
     with open(target, "wb") as file:
         writer.write(file)
