@@ -151,3 +151,30 @@ def test_the_vertical_epub_has_no_ace_violation(builds, tag):
     from publisher.commands.verify import ace_violations
 
     assert ace_violations(epub_of(builds[0], tag)) == []
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no chromium (make)")
+@pytest.mark.parametrize("tag", TRADITIONAL)
+def test_the_kai_bylines_brackets_come_from_a_face_that_turns_them(builds, tag, tmp_path):
+    """AR PL UKai has no vertical forms: in the vertical EPUB, as chromium (a reading
+    system's engine) draws it, the byline's brackets come from the region's Ming face,
+    the rest from Kai. Asked of chromium itself (DevTools: the fonts of a node's text)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with zipfile.ZipFile(epub_of(builds[0], tag)) as archive:
+        archive.extractall(tmp_path)
+    page_file = tmp_path / "EPUB" / "articles" / "01-xiaoyi.xhtml"
+    region = "HK" if tag.endswith("HK") else "TC"
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            session = page.context.new_cdp_session(page)
+            root = session.send("DOM.getDocument")["root"]["nodeId"]
+            byline = session.send("DOM.querySelector", {"nodeId": root, "selector": ".byline"})
+            session.send("CSS.enable")
+            fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": byline["nodeId"]})
+        finally:
+            browser.close()
+    used = {font["familyName"]: font["glyphCount"] for font in fonts["fonts"]}
+    assert used == {f"AR PL UKai {tag[-2:]}": 7, f"Noto Serif CJK {region}": 2}, used
