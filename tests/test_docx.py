@@ -506,3 +506,23 @@ def test_punctuation_compressed_and_chinese_runs_east_asian(sample_out, fixture_
     entries = [r for r in contents.iter(W + "r") if r.find("w:t", NS) is not None]
     assert any("萄" in "".join(r.itertext()) for r in entries)
     assert not cjk_runs_without_hint(contents)
+
+
+@pytest.mark.parametrize("tag", PUBLISHED)
+def test_word_asks_to_update_fields_only_where_there_are_fields(sample_out, tag):
+    """`w:updateFields` makes Word ask on every opening: the edition has it, for its
+    contents' page numbers (PAGEREF fields); an article's own DOCX has no field and
+    does not ask."""
+
+    def asks(path: Path) -> bool:
+        with zipfile.ZipFile(path) as archive:
+            return b"<w:updateFields" in archive.read("word/settings.xml")
+
+    edition = edition_files(sample_out, tag)["docx"]
+    with zipfile.ZipFile(edition) as archive:
+        assert b"PAGEREF" in archive.read("word/document.xml")
+    assert asks(edition)
+    for path in sorted((sample_out / tag / "articles").glob("*.docx")):
+        with zipfile.ZipFile(path) as archive:
+            assert b"<w:fldChar" not in archive.read("word/document.xml"), path
+        assert not asks(path), path

@@ -386,6 +386,15 @@ def _east_asian_runs(part_xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _update_fields_if_any(settings_xml: bytes, document_xml: bytes) -> bytes:
+    """The reference document asks Word to update fields on opening (``w:updateFields``),
+    for the edition's contents; Word then asks the editor each time. A document with no
+    field (an article's own DOCX) does not ask."""
+    if b"<w:fldChar" in document_xml or b"<w:fldSimple" in document_xml:
+        return settings_xml
+    return re.sub(rb"<w:updateFields\b[^>]*/>", b"", settings_xml)
+
+
 def _one_body_style(document_xml: bytes) -> bytes:
     """Every body paragraph in Body Text: pandoc puts the first after a heading in
     First Paragraph, but one after a figure in Body Text, so articles differed."""
@@ -512,6 +521,9 @@ class DocxWriter(Writer):
             parts.update(replaced)
             document = _one_body_style(parts["word/document.xml"])
             parts["word/document.xml"] = _one_section_per_article(_east_asian_runs(document))
+            parts["word/settings.xml"] = _update_fields_if_any(
+                parts["word/settings.xml"], parts["word/document.xml"]
+            )
             for name in ("word/footnotes.xml", "word/endnotes.xml"):
                 if name in parts:
                     parts[name] = _east_asian_runs(parts[name])
