@@ -382,10 +382,10 @@ def sees_files(expected: dict[str, str]) -> bool:
 def plan_in_place(unit: Any) -> dict[str, Any]:
     """What the shared route sends of a unit: its inputs' places, not their bytes or
     ASTs; its outputs with their keys (which cover every input's content)."""
-    articles = [a.slug for a in unit.edition.articles]
+    edition = unit.edition
     return {
-        "root": str(unit.edition.root),
-        "slug": articles[0] if unit.edition.single_article else None,
+        "root": str(edition.root),
+        "slug": edition.articles[0].slug if edition.single_article else None,
         "variant": unit.variant.tag,
         "format": unit.format,
         "outputs": unit.outputs,

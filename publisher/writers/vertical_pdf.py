@@ -60,7 +60,8 @@ def write_vertical(
     parts = ([(whole, edition)] if edition is not None else []) + [
         (whole.only(slug), target) for slug, target in articles.items()
     ]
-    faces = _faces(context)
+    design = yamltext.load(context.styles.file(FACES).read_text("utf-8")) or {}
+    faces = _faces(context, design)
     fallback = context.styles.fallback_faces(FACES)
     for article in whole.articles:
         if edition is not None or article.slug in articles:
@@ -75,7 +76,7 @@ def write_vertical(
         folder = Path(work)
         (folder / "fonts").mkdir()
         shutil.copyfile(context.styles.file(STYLESHEET), folder / STYLESHEET)
-        heads = _fonts(folder, faces, texts, context.cache, _borrowed(context))
+        heads = _fonts(folder, faces, texts, context.cache, _borrowed(design))
         pairs = []
         for number, (document, head) in enumerate(zip(documents, heads, strict=True)):
             page = folder / f"document-{number}.html"
@@ -87,9 +88,8 @@ def write_vertical(
             _finish(laid_out, target, part)
 
 
-def _faces(context: WriterContext) -> list[tuple[str, int, Face]]:
+def _faces(context: WriterContext, design: dict) -> list[tuple[str, int, Face]]:
     """(CSS family, weight, installed face) of the variant, from vertical-pdf.yaml."""
-    design = yamltext.load(context.styles.file(FACES).read_text("utf-8")) or {}
     tag = context.edition.lang
     families = (design.get("faces") or {}).get(tag)
     if not families:
@@ -125,18 +125,19 @@ def _document(context: WriterContext, part: Edition) -> lxml_html.HtmlElement:
 
 def _characters(tree: lxml_html.HtmlElement) -> set[str]:
     """What the document can draw: its text, and the attributes the stylesheet shows
-    (running heads) or chromium shows for a missing picture (alt)."""
+    (running heads: data-*) or chromium shows (alt, title). Not the pictures' data:
+    URIs, megabytes of base64 that no one reads."""
     found = set(tree.body.text_content())
     for element in tree.body.iter():
-        for value in element.attrib.values():
-            found.update(value)
+        for name, value in element.attrib.items():
+            if name in ("alt", "title") or name.startswith("data-"):
+                found.update(value)
     return found
 
 
-def _borrowed(context: WriterContext) -> dict[str, tuple[str, str]]:
+def _borrowed(design: dict) -> dict[str, tuple[str, str]]:
     """Family -> (the family it borrows from, the characters): vertical-pdf.yaml's
     ``borrow``, for characters a face has no vertical form of."""
-    design = yamltext.load(context.styles.file(FACES).read_text("utf-8")) or {}
     return {
         family: (str(spec["from"]), str(spec["characters"]))
         for family, spec in (design.get("borrow") or {}).items()
