@@ -85,6 +85,23 @@ def test_archive_on_the_cluster_gives_the_local_bytes(
     assert "2 of 3 editions built; failed:" in result.stderr
     assert tree(tmp_path / "out") == local
     assert f"building on the Dask cluster at {cluster.scheduler.address}" in result.stderr
+    # This module's cluster is Dask's as it comes: the user is told what it costs.
+    assert "run with Dask's MALLOC_TRIM_THRESHOLD_ and the profiler" in result.stderr
+    assert "DASK_CONFIG=" in result.stderr
+
+
+def test_the_cluster_started_for_a_build_has_publishers_dask_settings(monkeypatch):
+    """--executor dask without a scheduler: a LocalCluster whose workers run without
+    Dask's 64 KiB malloc trim threshold and without its profiler (both cost CPU)."""
+    from publisher import DEFAULT_STYLES
+    from publisher.run.cluster import DaskExecutor, settings_differ
+
+    # Dask's nannies set it in the process that starts them (this module's cluster
+    # did, in this test process); a command line starts in a clean one.
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+
+    with DaskExecutor(None, DEFAULT_STYLES, workers=1) as executor:
+        assert list(executor.client.run(settings_differ).values()) == [[]]
 
 
 def test_two_clients_with_disjoint_editions_share_one_output_folder(cluster, tmp_path):
@@ -163,6 +180,51 @@ def test_the_shared_route_sends_no_source_through_the_scheduler(
         assert max(map(len, payloads)) < 20_000, [len(p) for p in payloads]
     else:
         assert PHRASE in sent and image[-64:] in sent
+
+
+@pytest.mark.parametrize("route", ["shared", "ship"])
+def test_by_the_shared_route_the_client_reads_no_article(cluster, tmp_path, monkeypatch, route):
+    """A whole build through the shared route: a worker plans the edition (reads and
+    parses it) and the client only submits; the client never loads the edition, and
+    nothing it submits carries an article's text or an image."""
+    from distributed.protocol.pickle import dumps
+
+    import publisher.run.build as build_module
+    from publisher import DEFAULT_STYLES
+    from publisher.run.cluster import DaskExecutor
+
+    monkeypatch.setenv("PUBLISHER_CLUSTER_ROUTE", route)
+    edition_folder = make_edition(tmp_path / "edition", "daily", "日报")
+    image = (edition_folder / "images" / "photo.png").read_bytes()
+    local = tmp_path / "local"
+    build_module.build_edition(edition_folder, local, ["docx", "epub"], jobs=1)
+    if route == "shared":
+
+        def tripwire(*arguments, **options):
+            raise AssertionError("the client loaded the edition")
+
+        monkeypatch.setattr(build_module, "load_edition", tripwire)
+    payloads: list[bytes] = []
+    out = tmp_path / "out"
+    with DaskExecutor(cluster.scheduler.address, DEFAULT_STYLES) as executor:
+        submit = executor.client.submit
+
+        def counted(function, *arguments, **options):
+            payloads.append(dumps((function, arguments)))
+            return submit(function, *arguments, **options)
+
+        executor.client.submit = counted
+        written = build_module.build_edition(
+            edition_folder, out, ["docx", "epub"], executor=executor
+        )
+    assert len(written) == 3  # the edition's DOCX and EPUB, the article's DOCX
+    assert tree(out) == tree(local)
+    sent = b"".join(payloads)
+    if route == "shared":
+        assert len(payloads) == 1 + 3  # the plan, then one unit per output
+        assert PHRASE not in sent and image[-64:] not in sent
+    else:
+        assert PHRASE in sent
 
 
 def test_a_vertical_pdf_on_the_cluster_gives_the_local_bytes(cluster, tmp_path):

@@ -37,12 +37,23 @@ class SourceError(PublisherError):
         self.hint = hint
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple:
+        # Pickled as made (a cluster worker's planning raises it on the client), not
+        # from its one message, which __init__ would not take back.
+        return (_source_error, (type(self), self.path, self.message, self.line, self.hint))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
         text = f"{where}: {self.message}"
         if self.hint:
             text += f"\n  what to do: {self.hint}"
         return text
+
+
+def _source_error(
+    kind: type[SourceError], path: Path, message: str, line: int | None, hint: str | None
+) -> SourceError:
+    return kind(path, message, line=line, hint=hint)
 
 
 class BuildError(PublisherError):

@@ -443,18 +443,28 @@ def build_unlocked(
     return written
 
 
-def _build(
+@dataclass
+class BuildPlan:
+    """What a build will do: every output it wants, with its key; the stale ones; the
+    units that make them. An executor that planned away from here (a cluster
+    worker) hands back its own stand-ins for the units, and the warnings said there."""
+
+    outputs: list[Output]
+    stale: list[Output]
+    units: list[Any]
+    said: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+
+
+def plan_build(
     source: Path,
     out: Path,
     formats: list[str],
     variants: Iterable[str] | None,
     styles_folder: Path,
     articles: Iterable[str] | None,
-    report: Callable[[Path], None] | None,
-    progress: Callable[[Event], None] | None,
-    executor: Executor,
-) -> tuple[list[Path], list[Output]]:
-    """The build itself: the paths written, and every output planned."""
+) -> BuildPlan:
+    """Read, check and parse the edition, key its outputs, find the stale ones and group
+    them into units; everything that can stop a build stops it here, before any output."""
     cache = out / CACHE_FOLDER
     edition = load_edition(source, cache / "ast")
     if edition.date is None:  # nor SOURCE_DATE_EPOCH: the writers leave dates out
@@ -468,9 +478,6 @@ def _build(
     if not articles:
         _remove_stale_articles(out, outputs)
     stale = [o for o in outputs if not o.up_to_date()]
-    for output in outputs if progress else ():
-        if output not in stale:
-            progress(Event("up to date", output.path))
     if any(output.format == "pdf" for output in stale):
         # load time: the gate only for a build that lays out a PDF
         from publisher.writers.weasyprint_gate import check_versions
@@ -480,11 +487,39 @@ def _build(
     vertical = edition.config.pdf.vertical
     if any(o.format == "pdf" and o.variant in vertical and not o.layout for o in stale):
         check_installed()  # node, Vivliostyle and chromium, before any output
-    units = make_units(edition, stale, styles_folder, cache)
+    return BuildPlan(outputs, stale, make_units(edition, stale, styles_folder, cache))
+
+
+def _build(
+    source: Path,
+    out: Path,
+    formats: list[str],
+    variants: Iterable[str] | None,
+    styles_folder: Path,
+    articles: Iterable[str] | None,
+    report: Callable[[Path], None] | None,
+    progress: Callable[[Event], None] | None,
+    executor: Executor,
+) -> tuple[list[Path], list[Output]]:
+    """The build itself: the paths written, and every output planned."""
+    # Where the executor says: a cluster whose workers see the folders plans there,
+    # so that this process never reads or parses an article.
+    plan = executor.plan(
+        plan_build,
+        (source, out, formats, variants, styles_folder, articles),
+        reads=[source, styles_folder],
+        writes=out,
+    )
+    for message, extra in plan.said:
+        logger.warning(message, extra=extra)
+    stale = set(plan.stale)
+    for output in plan.outputs if progress else ():
+        if output not in stale:
+            progress(Event("up to date", output.path))
 
     written: list[Path] = []
     errors: list[str] = []
-    for result in executor.map_unordered(run_unit, units) if units else ():
+    for result in executor.map_unordered(run_unit, plan.units) if plan.units else ():
         if result.pid != os.getpid():  # a worker's: printed and counted here, once
             for message in result.warnings:
                 logger.warning(message)
@@ -500,4 +535,4 @@ def _build(
             progress(Event("failed", path, result.seconds, result.error))
     if errors:
         raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
-    return written, outputs
+    return written, plan.outputs

@@ -14,6 +14,16 @@ client. So
 * a unit renders into a folder of the worker's and returns the bytes; the
   client writes them, atomically, as a local build does.
 
+That is the shipped route, for sources on the client's own disk. When every
+worker sees the client's source, styles and output folders (a shared disk, or
+this machine's own workers), the build takes the shared route instead: a
+worker plans the edition (reads, checks and parses it, caching the ASTs in the
+output folder's cache by content, keys the outputs and finds the stale ones),
+and each unit goes to a worker as the places of its inputs and the keys of its
+outputs. That worker reads the sources, checks that they still give those keys,
+and writes the outputs in place, atomically. The client reads no article: it
+hashes the sources for its build record, submits, and prints what comes back.
+
 Dask retries the units of a worker that is lost (``distributed.scheduler.
 allowed-failures``); a unit that fails for its own reason is not retried.
 """
@@ -31,15 +41,20 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
+import yaml
+
 from publisher.base.atomic import write_atomically
-from publisher.base.errors import BuildError
+from publisher.base.errors import BuildError, WarningCounter, logger
 from publisher.base.languages import variant_named
 from publisher.run.build import (
     KEYS_FOLDER,
+    BuildPlan,
+    Output,
     Unit,
     UnitResult,
     environment_key,
@@ -48,10 +63,12 @@ from publisher.run.build import (
 )
 from publisher.run.digests import CACHE_FOLDER, files_digest
 from publisher.run.environment import compare, describe, font_families
+from publisher.run.executors import plan_here
 
 U = TypeVar("U")
 R = TypeVar("R")
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 class DaskExecutor:
@@ -69,9 +86,7 @@ class DaskExecutor:
             if address:
                 self.client = distributed.Client(address, timeout="20s")
             else:
-                # Dask's sampling profiler (for the dashboard, which is off) walks the
-                # deep stacks of a layout every 10 ms: 13% of a PDF unit's CPU.
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                with dask.config.set(worker_settings()):
                     self.cluster = distributed.LocalCluster(
                         n_workers=workers or len(os.sched_getaffinity(0)),
                         threads_per_worker=1,  # WeasyPrint and pandoc: one unit per process
@@ -96,6 +111,33 @@ class DaskExecutor:
             self.close()
             raise
 
+    def plan(
+        self,
+        function: Callable[..., BuildPlan],
+        arguments: Sequence[Any],
+        *,
+        reads: Sequence[Path],
+        writes: Path,
+    ) -> BuildPlan:
+        """A build's plan: made by a worker when the workers see the folders (the
+        shared route), its units then :class:`InPlace` stand-ins; else here. An error
+        the planning raises (a bad source, by file and line) is raised here."""
+        if not self._workers_see(list(reads), writes):
+            return plan_here(function, arguments)
+        future = self.client.submit(
+            functools.partial(plan_away, function, self.expected),
+            tuple(arguments),
+            key=f"publisher plan {writes.name} {uuid.uuid4().hex[:16]}",
+            pure=False,
+            # Ahead of the units already queued: an edition waiting for its plan
+            # would leave a worker idle once the units before it are done.
+            priority=1,
+        )
+        try:
+            return future.result()
+        finally:
+            future.release()
+
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
         """``function(unit)`` for each unit, on the workers; results as units finish.
 
@@ -111,17 +153,21 @@ class DaskExecutor:
         shared: dict[Path, dict[str, Any]] = {}
         submitted = {}
         for unit in units:
-            reads, out = unit_folders(unit)
-            if self._workers_see(reads, out):
+            in_place = unit if isinstance(unit, InPlace) else None
+            if in_place is None:
+                reads, out = unit_folders(unit)
+                if self._workers_see(reads, out):
+                    in_place = plan_in_place(unit)
+            if in_place is not None:
                 # The shared route: the unit names its inputs; the worker reads them,
                 # checks them against the plan and writes the outputs in place.
                 future = self.client.submit(
                     functools.partial(run_in_place, function, self.expected),
-                    plan_in_place(unit),
-                    key=unit_key(unit),
+                    in_place,
+                    key=unit_key(in_place),
                     pure=False,
                 )
-                submitted[future] = (unit, None)
+                submitted[future] = (in_place, None)
                 continue
             for folder in reads:
                 if folder not in shared:
@@ -156,9 +202,9 @@ class DaskExecutor:
     def _workers_see(self, reads: list[Path], out: Path) -> bool:
         """Whether every worker sees the unit's folders as this machine does (a shared
         disk, or this machine's own workers): then units go by the shared route.
-        Asked once per output folder and parent of sources (an archive's editions are
-        siblings): each worker reads a probe this machine wrote into the output
-        folder, and the sources' and styles' first files."""
+        Asked once per parent of the output folder and of the sources (an archive's
+        editions and their outputs are siblings): each worker reads a probe this
+        machine wrote into the output folder, and the sources' and styles' first files."""
         route = os.environ.get("PUBLISHER_CLUSTER_ROUTE", "auto")
         if route not in ("auto", "shared", "ship"):
             raise BuildError(
@@ -166,7 +212,7 @@ class DaskExecutor:
             )
         if route == "ship":
             return False
-        place = (out, *(folder.parent for folder in reads))
+        place = tuple(folder.parent for folder in (out, *reads))
         if place not in self.routes:
             probe = out / CACHE_FOLDER / f"shared-probe-{uuid.uuid4().hex}"
             write_atomically(probe, probe.name.encode())
@@ -239,9 +285,42 @@ def unit_key(unit: Any) -> str:
     return f"publisher {unit.name} {hashlib.sha256(seed.encode()).hexdigest()[:16]}"
 
 
+# Dask's settings for publisher's workers, which the guide says to start them with
+# (DASK_CONFIG naming this file's folder) and the LocalCluster of --executor dask has.
+DASK_SETTINGS = Path(__file__).parent / "dask" / "publisher.yaml"
+
+
+def worker_settings() -> dict[str, Any]:
+    """:data:`DASK_SETTINGS` as ``dask.config.set`` takes them: by dotted key (a nested
+    mapping would replace Dask's whole ``distributed`` section)."""
+
+    def flat(mapping: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+        for key, value in mapping.items():
+            if isinstance(value, dict):
+                yield from flat(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    return dict(flat(yaml.safe_load(DASK_SETTINGS.read_text(encoding="utf-8"))))
+
+
+def settings_differ() -> list[str]:
+    """On a worker: publisher's Dask settings it does not run with."""
+    import dask  # load time: as in DaskExecutor, distributed only for cluster builds
+
+    differ = []
+    if os.environ.get("MALLOC_TRIM_THRESHOLD_") is not None:
+        differ.append("MALLOC_TRIM_THRESHOLD_")
+    if dask.config.get("distributed.worker.profile.enabled", default=True):
+        differ.append("the profiler")
+    return differ
+
+
 def check_workers(client: Any, styles_folder: Path) -> tuple[list[str], dict[str, object]]:
     """Stop unless every worker would build with the client's versions and fonts;
-    return the font families asked for and this machine's description."""
+    return the font families asked for and this machine's description. Say so
+    (not a warning: the outputs are the same) when workers run without publisher's
+    Dask settings, which cost them CPU."""
     families = font_families(styles_folder)
     here = describe(families)
     if not client.scheduler_info()["workers"]:
@@ -249,6 +328,14 @@ def check_workers(client: Any, styles_folder: Path) -> tuple[list[str], dict[str
     names = {a: w.get("name") for a, w in client.scheduler_info()["workers"].items()}
     found = client.run(describe, families)
     compare(here, {f"{address} (name {names.get(address)})": d for address, d in found.items()})
+    differ = {address: d for address, d in client.run(settings_differ).items() if d}
+    if differ:
+        what = sorted({name for d in differ.values() for name in d})
+        logger.info(
+            f"{len(differ)} of {len(found)} workers run with Dask's {' and '.join(what)}, "
+            "which cost a PDF unit 15-30% more CPU; start them with "
+            f"DASK_CONFIG={DASK_SETTINGS.parent} (docs/archives.md)"
+        )
     return families, here
 
 
@@ -379,51 +466,78 @@ def sees_files(expected: dict[str, str]) -> bool:
     return True
 
 
-def plan_in_place(unit: Any) -> dict[str, Any]:
-    """What the shared route sends of a unit: its inputs' places, not their bytes or
-    ASTs; its outputs with their keys (which cover every input's content)."""
+@dataclass(frozen=True)
+class InPlace:
+    """A unit as the shared route sends it: the places of its inputs, not their bytes
+    or ASTs, and its outputs with their keys (which cover every input's content)."""
+
+    root: Path
+    slug: str | None  # the article, for a unit of one article's outputs
+    variant: str
+    format: str
+    outputs: tuple[Output, ...]
+    styles: Path
+    cache: Path
+    cost: float
+    layout: str
+    name: str
+
+
+def plan_in_place(unit: Unit) -> InPlace:
+    """What the shared route sends of a unit."""
     edition = unit.edition
-    return {
-        "root": str(edition.root),
-        "slug": edition.articles[0].slug if edition.single_article else None,
-        "variant": unit.variant.tag,
-        "format": unit.format,
-        "outputs": unit.outputs,
-        "styles": str(unit.styles_folder),
-        "cache": str(unit.cache),
-        "cost": unit.cost,
-        "layout": unit.layout,
-    }
+    return InPlace(
+        edition.root, edition.articles[0].slug if edition.single_article else None,
+        unit.variant.tag, unit.format, unit.outputs, unit.styles_folder, unit.cache,
+        unit.cost, unit.layout, unit.name,
+    )  # fmt: skip
+
+
+def plan_away(
+    function: Callable[..., BuildPlan],
+    expected: tuple[list[str], dict[str, object]],
+    arguments: Sequence[Any],
+) -> BuildPlan:
+    """On a worker that sees the client's folders: plan the build, and hand back its
+    units as :class:`InPlace` stand-ins and the warnings said, for the client to print."""
+    check_late_worker(expected)
+    with WarningCounter() as said:
+        plan = function(*arguments)
+    return replace(
+        plan,
+        units=[plan_in_place(unit) for unit in plan.units],
+        said=[
+            (r.getMessage(), {"finding": r.finding} if hasattr(r, "finding") else None)
+            for r in said.records
+        ],
+    )
 
 
 def run_in_place(
-    function: Callable[[Any], R], expected: tuple[list[str], dict[str, object]], plan: dict
+    function: Callable[[Any], R], expected: tuple[list[str], dict[str, object]], plan: InPlace
 ) -> tuple[R, None]:
-    """On a worker that sees the client's folders: read and parse the edition (the ASTs
-    cached on this machine by content), check that its outputs' keys are those the
-    client planned (else the sources changed in between), and run the unit, which
+    """On a worker that sees the client's folders: read the edition (its ASTs from the
+    output folder's cache, where its plan left them), check that its outputs' keys
+    are those planned (else the sources changed in between), and run the unit, which
     writes its outputs and stamps in place, atomically. Returns the short result."""
     check_late_worker(expected)
-    root, styles = Path(plan["root"]), Path(plan["styles"])
-    edition = load_edition(root, worker_cache() / "ast")
-    outputs: tuple = plan["outputs"]
-    out = Path(plan["cache"]).parent
+    edition = load_edition(plan.root, plan.cache / "ast")
     planned = plan_outputs(
-        edition, out, [plan["format"]], [plan["variant"]], environment_key(styles)
+        edition, plan.cache.parent, [plan.format], [plan.variant], environment_key(plan.styles)
     )
     keys = {o.path: o.key for o in planned}
-    changed = [o.path for o in outputs if keys.get(o.path) != o.key]
-    part = edition.only(plan["slug"]) if plan["slug"] else edition
+    changed = [o.path for o in plan.outputs if keys.get(o.path) != o.key]
+    part = edition.only(plan.slug) if plan.slug else edition
     unit = Unit(
-        part, variant_named(plan["variant"]), plan["format"], outputs, styles,
-        Path(plan["cache"]), plan["cost"], plan["layout"],
+        part, variant_named(plan.variant), plan.format, plan.outputs, plan.styles,
+        plan.cache, plan.cost, plan.layout,
     )  # fmt: skip
     if changed:
         return UnitResult(
             unit.name,
-            error=f"{root}: the sources changed while the build ran (the worker read other "
-            f"files than this machine planned {changed[0].name} from); build again",
-            failed=[o.path for o in outputs],
+            error=f"{plan.root}: the sources changed while the build ran (the worker read "
+            f"other files than were planned {changed[0].name} from); build again",
+            failed=[o.path for o in plan.outputs],
         ), None
     return function(unit), None
 

@@ -13,6 +13,12 @@ gives the same bytes.
 An executor runs such calls and yields results as units finish, in any
 order. That is the whole interface (:class:`Executor`):
 
+* ``plan(function, arguments, reads=..., writes=...)``: ``function(*arguments)``,
+  the planning of a build (reading and parsing the sources, keying the
+  outputs), where the executor wants it: here for a local pool; on a worker
+  for a cluster whose workers see the folders ``reads`` and ``writes``, so
+  that the client never reads an article. Its result's units may then be the
+  executor's own stand-ins, which only its ``map_unordered`` takes.
 * ``map_unordered(function, units)``: an iterator of ``function(unit)``
   results in completion order; an exception raised by a unit is raised from
   the iterator. ``units`` are already sorted longest first (by
@@ -55,13 +61,31 @@ from publisher.run.interrupts import (
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+    from pathlib import Path
 
 U = TypeVar("U")
 R = TypeVar("R")
 
 
+P = TypeVar("P")
+
+
+def plan_here(function: Callable[..., P], arguments: Sequence[Any]) -> P:
+    """A local executor's ``plan``: in this process, where the sources are."""
+    return function(*arguments)
+
+
 class Executor(Protocol):
     """Runs pure units; see the module's documentation for the contract."""
+
+    def plan(
+        self,
+        function: Callable[..., P],
+        arguments: Sequence[Any],
+        *,
+        reads: Sequence[Path],
+        writes: Path,
+    ) -> P: ...
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]: ...
 
@@ -74,6 +98,9 @@ class Executor(Protocol):
 
 class InlineExecutor:
     """Runs each unit in this process, in order."""
+
+    def plan(self, function: Callable[..., P], arguments: Sequence[Any], **_: object) -> P:
+        return plan_here(function, arguments)
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
         for unit in units:
@@ -248,6 +275,9 @@ class LocalExecutor:
         self._first = 0  # the pid of the worker this process forked
         self._running: dict[Connection, _Worker] = {}  # left running by a map not read to its end
         self._used = False
+
+    def plan(self, function: Callable[..., P], arguments: Sequence[Any], **_: object) -> P:
+        return plan_here(function, arguments)
 
     def start(self) -> None:
         """Start the workers now rather than at the first unit, so that they load
