@@ -417,3 +417,98 @@ def test_a_worker_killed_mid_build_loses_no_output(cluster, archive, tmp_path):
     assert build.returncode == 1 and "2 of 3 editions built" in stderr, stderr
     assert tree(tmp_path / "out") == local
     cluster.wait_for_workers(2, timeout=60)  # the nanny started it again
+
+
+def file_size_limit(limit: int):
+    """For a worker process: files of at most ``limit`` bytes (a full quota); a longer
+    write fails with EFBIG, since Python ignores SIGXFSZ."""
+
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("route", ["shared", "ship"])
+def test_a_worker_whose_storage_fails_loses_no_output(tmp_path, monkeypatch, route):
+    """A real `dask worker` process that cannot write a file longer than 16 KB (its
+    quota is full) beside a good worker: every unit it takes fails there on writing
+    its PDF, goes to the other worker, and the outputs are a local build's bytes."""
+    monkeypatch.setenv("PUBLISHER_CLUSTER_ROUTE", route)
+    edition = make_edition(tmp_path / "edition", "daily", "日报")
+    yaml_file = edition / "edition.yaml"
+    yaml_file.write_text(
+        yaml_file.read_text(encoding="utf-8") + "variants: [zh-Hans, zh-Hant-TW, zh-Hant-HK]\n",
+        encoding="utf-8",
+    )
+    local = run_publisher("build", "pdf", "--source", edition, "--out", tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as good,
+        Client(good) as client,
+    ):  # fmt: skip
+        full = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", good.scheduler.address,
+             "--nworkers", "1", "--nthreads", "1", "--name", "full-disk", "--no-dashboard"],
+            preexec_fn=file_size_limit(16_000),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            client.wait_for_workers(2, timeout=60)
+            result = run_publisher(
+                "build", "pdf", "--source", edition, "--out", tmp_path / "out",
+                "--scheduler", good.scheduler.address,
+            )  # fmt: skip
+        finally:
+            full.terminate()
+            full.wait(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "could not read or write its files (OSError: [Errno 27] File too large" in (
+        result.stderr
+    ), result.stderr  # the full worker took a unit, at least
+    assert "it goes to another worker" in result.stderr
+    assert tree(tmp_path / "out") == tree(tmp_path / "local")
+    assert not list((tmp_path / "out").rglob(".publisher-tmp-*"))
+
+
+def test_a_client_stopped_by_sigterm_leaves_no_partial_file(cluster, tmp_path):
+    """SIGTERM to the client while workers write in place (the shared route): the units
+    not started are cancelled, those running are waited for, and once the client has
+    exited nothing is being written: no temporary file, and every output there is a
+    local build's, byte for byte."""
+    edition = make_edition(tmp_path / "edition", "daily", "日报")
+    yaml_file = edition / "edition.yaml"
+    yaml_file.write_text(
+        yaml_file.read_text(encoding="utf-8") + "variants: [zh-Hans, zh-Hant-TW, zh-Hant-HK]\n",
+        encoding="utf-8",
+    )
+    local = run_publisher("build", *FORMATS, "--source", edition, "--out", tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    out = tmp_path / "out"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "build", *FORMATS, "--source", str(edition),
+         "--out", str(out), "--scheduler", cluster.scheduler.address],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PUBLISHER_CLUSTER_ROUTE": "shared"},
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list(out.rglob(".publisher-tmp-*")):  # a worker is writing an output
+        assert build.poll() is None and time.monotonic() < deadline, build.communicate()
+        time.sleep(0.01)
+    build.send_signal(signal.SIGTERM)
+    _, stderr = build.communicate(timeout=180)
+    assert build.returncode == 143, stderr
+    assert "Traceback" not in stderr, stderr
+    assert not list(out.rglob(".publisher-tmp-*"))
+    built = tree(out)
+    expected = tree(tmp_path / "local")
+    assert len(built) < len(expected), "the build was not stopped"
+    for name, data in built.items():
+        assert data == expected[name], name
+    time.sleep(2)  # nothing of the build's is still running on a worker
+    assert tree(out) == built and not list(out.rglob(".publisher-tmp-*"))

@@ -25,7 +25,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -519,20 +519,25 @@ def _build(
 
     written: list[Path] = []
     errors: list[str] = []
-    for result in executor.map_unordered(run_unit, plan.units) if plan.units else ():
-        if result.pid != os.getpid():  # a worker's: printed and counted here, once
-            for message in result.warnings:
-                logger.warning(message)
-        written.extend(result.written)
-        if result.error:
-            errors.append(f"{result.unit}: {result.error}")
-        for path in result.written:
-            if report:
-                report(path)
-            if progress:
-                progress(Event("built", path, result.seconds))
-        for path in result.failed if progress else ():
-            progress(Event("failed", path, result.seconds, result.error))
+    # Closed at once on an interruption, not when the traceback lets go of it: an
+    # executor stops its units there, before this build sweeps its output folder.
+    # (No call without units: a local pool would start its workers for nothing.)
+    units = executor.map_unordered(run_unit, plan.units) if plan.units else iter([])
+    with closing(units) if plan.units else nullcontext(units) as results:
+        for result in results:
+            if result.pid != os.getpid():  # a worker's: printed and counted here, once
+                for message in result.warnings:
+                    logger.warning(message)
+            written.extend(result.written)
+            if result.error:
+                errors.append(f"{result.unit}: {result.error}")
+            for path in result.written:
+                if report:
+                    report(path)
+                if progress:
+                    progress(Event("built", path, result.seconds))
+            for path in result.failed if progress else ():
+                progress(Event("failed", path, result.seconds, result.error))
     if errors:
         raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
     return written, plan.outputs

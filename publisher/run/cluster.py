@@ -42,7 +42,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
@@ -121,22 +121,52 @@ class DaskExecutor:
     ) -> BuildPlan:
         """A build's plan: made by a worker when the workers see the folders (the
         shared route), its units then :class:`InPlace` stand-ins; else here. An error
-        the planning raises (a bad source, by file and line) is raised here."""
+        the planning raises (a bad source, by file and line) is raised here; a worker
+        that cannot read or write the folders hands the plan to another."""
         if not self._workers_see(list(reads), writes):
             return plan_here(function, arguments)
-        future = self.client.submit(
+        task = _Task(
             functools.partial(plan_away, function, self.expected),
             tuple(arguments),
-            key=f"publisher plan {writes.name} {uuid.uuid4().hex[:16]}",
-            pure=False,
+            f"publisher plan {writes.name} {uuid.uuid4().hex[:16]}",
+            f"the plan of {writes}",
+        )
+        while True:
             # Ahead of the units already queued: an edition waiting for its plan
             # would leave a worker idle once the units before it are done.
-            priority=1,
+            future = self._submit(task, priority=1)
+            try:
+                plan = future.result()
+            finally:
+                future.release()
+            if not isinstance(plan, StorageFailed):
+                return plan
+            self._failed_on(task, plan)
+
+    def _submit(self, task: _Task, **options: Any) -> Any:
+        """Submit ``task``, to a worker other than those that failed it (if any)."""
+        if not task.avoid:
+            return self.client.submit(task.call, task.argument, key=task.key, pure=False, **options)
+        others = [w for w in self.client.scheduler_info()["workers"] if w not in task.avoid]
+        if not others:
+            raise BuildError(
+                f"{task.name}: no worker could read or write its files (tried "
+                f"{', '.join(sorted(task.avoid))}): {task.error}\n  what to do: check the "
+                "workers' storage (free space, quotas, the shared mount)"
+            )
+        return self.client.submit(
+            task.call, task.argument, key=f"{task.key} retry {len(task.avoid)}", pure=False,
+            workers=others, allow_other_workers=False, **options,
+        )  # fmt: skip
+
+    @staticmethod
+    def _failed_on(task: _Task, failure: StorageFailed) -> None:
+        task.avoid.add(failure.worker)
+        task.error = failure.error
+        logger.info(
+            f"{task.name}: worker {failure.worker} could not read or write its files "
+            f"({failure.error}); it goes to another worker"
         )
-        try:
-            return future.result()
-        finally:
-            future.release()
 
     def map_unordered(self, function: Callable[[U], R], units: Iterable[U]) -> Iterator[R]:
         """``function(unit)`` for each unit, on the workers; results as units finish.
@@ -145,59 +175,85 @@ class DaskExecutor:
         under their content hash (a worker that has an image already does not
         get it again); the files a unit wrote come back and are written here.
         A unit whose workers were lost again and again (Dask's ``KilledWorker``)
-        does not stop the others: its error is raised once they are done.
+        does not stop the others: its error is raised once they are done. A unit
+        whose worker could not read or write its files (a full disk, a quota, a
+        failing mount) goes to another worker. If the build is interrupted (Ctrl-C,
+        SIGTERM), the units not started are cancelled and those running are waited
+        for, so that no worker writes into the output folder once this returns.
         """
         # load time: distributed only for cluster builds
         from distributed import as_completed
 
         shared: dict[Path, dict[str, Any]] = {}
-        submitted = {}
-        for unit in units:
-            in_place = unit if isinstance(unit, InPlace) else None
-            if in_place is None:
-                reads, out = unit_folders(unit)
-                if self._workers_see(reads, out):
-                    in_place = plan_in_place(unit)
-            if in_place is not None:
-                # The shared route: the unit names its inputs; the worker reads them,
-                # checks them against the plan and writes the outputs in place.
-                future = self.client.submit(
-                    functools.partial(run_in_place, function, self.expected),
-                    in_place,
-                    key=unit_key(in_place),
-                    pure=False,
-                )
-                submitted[future] = (in_place, None)
-                continue
-            for folder in reads:
-                if folder not in shared:
-                    shared[folder] = self._send_folder(folder)
-            packed = (unit, {str(f): shared[f] for f in reads}, str(out))
-            future = self.client.submit(
-                functools.partial(run_away, function, self.expected),
-                packed,
-                key=unit_key(unit),
-                pure=False,
-            )
-            submitted[future] = (unit, out)
-        errors = []
+        submitted: dict[Any, _Task] = {}
+        every: list[Any] = []
+        finished = False
         try:
-            for future in as_completed(submitted):
-                unit, out = submitted[future]
+            for unit in units:
+                in_place = unit if isinstance(unit, InPlace) else None
+                if in_place is None:
+                    reads, out = unit_folders(unit)
+                    if self._workers_see(reads, out):
+                        in_place = plan_in_place(unit)
+                if in_place is not None:
+                    # The shared route: the unit names its inputs; the worker reads them,
+                    # checks them against the plan and writes the outputs in place.
+                    call = functools.partial(run_in_place, function, self.expected)
+                    task = _Task(call, in_place, unit_key(in_place), in_place.name)
+                else:
+                    for folder in reads:
+                        if folder not in shared:
+                            shared[folder] = self._send_folder(folder)
+                    packed = (unit, {str(f): shared[f] for f in reads}, str(out))
+                    call = functools.partial(run_away, function, self.expected)
+                    task = _Task(call, packed, unit_key(unit), unit.name, out)
+                future = self._submit(task)
+                submitted[future] = task
+                every.append(future)
+            errors = []
+            running = as_completed(submitted)
+            for future in running:
+                task = submitted[future]
                 try:
                     result, files = future.result()
                 except Exception as error:  # the unit's own failures come as results
-                    errors.append(f"{getattr(unit, 'name', unit)}: {type(error).__name__}: {error}")
+                    errors.append(f"{task.name}: {type(error).__name__}: {error}")
                     continue
-                if out is not None:
-                    write_back(out, files)
+                if isinstance(result, StorageFailed):
+                    self._failed_on(task, result)
+                    try:
+                        again = self._submit(task)
+                    except BuildError as error:
+                        errors.append(str(error))
+                        continue
+                    submitted[again] = task
+                    every.append(again)
+                    running.add(again)
+                    continue
+                if task.out is not None:
+                    write_back(task.out, files)
                 yield result
+            finished = True
         finally:
-            for future in submitted:
+            if not finished:
+                self._stop(every)
+            for future in every:
                 future.release()
             shared.clear()
         if errors:
             raise BuildError("\n".join(errors))
+
+    def _stop(self, futures: list[Any]) -> None:
+        """Cancel ``futures``, and wait (a while) for those a worker is running: Dask
+        cannot stop a running task, which would go on writing its outputs."""
+        keys = [future.key for future in futures if not future.done()]
+        with contextlib.suppress(Exception):  # a lost scheduler has nothing left to stop
+            self.client.cancel(futures)
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            while keys and time.monotonic() < deadline:
+                if not any(self.client.run(_running, keys, on_error="ignore").values()):
+                    break
+                time.sleep(0.2)
 
     def _workers_see(self, reads: list[Path], out: Path) -> bool:
         """Whether every worker sees the unit's folders as this machine does (a shared
@@ -272,6 +328,48 @@ class DaskExecutor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# How long an interrupted build waits for the units its workers are running.
+STOP_GRACE_SECONDS = 120
+
+
+@dataclass
+class _Task:
+    """A call to submit, and where it failed: the workers that could not read or
+    write its files, and the last such error."""
+
+    call: Callable[[Any], Any]
+    argument: Any
+    key: str
+    name: str
+    out: Path | None = None  # the shipped route: where the files it returns go
+    avoid: set[str] = field(default_factory=set)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class StorageFailed:
+    """What a call on a worker returns when the worker could not read or write its
+    files (a full disk, a quota, a failing mount): the call goes to another worker.
+    A unit's own failures (a bad source) come back as its result instead."""
+
+    worker: str
+    error: str
+
+
+def _storage_failed(error: OSError) -> tuple[StorageFailed, None]:
+    # load time: distributed only for cluster builds
+    from distributed import get_worker
+
+    return StorageFailed(get_worker().address, f"{type(error).__name__}: {error}"), None
+
+
+def _running(keys: list[str], dask_worker: Any = None) -> int:
+    """On a worker: how many of ``keys`` it is still executing (cancelled or not)."""
+    states = ("executing", "long-running", "cancelled", "resumed")
+    tasks = dask_worker.state.tasks
+    return sum(1 for key in keys if key in tasks and tasks[key].state in states)
 
 
 def _content(data: bytes) -> bytes:
@@ -434,25 +532,29 @@ def run_away(
     function: Callable[[U], R],
     expected: tuple[list[str], dict[str, object]],
     packed: tuple[U, dict[str, dict[str, bytes]], str],
-) -> tuple[R, dict[str, bytes]]:
+) -> tuple[R | StorageFailed, dict[str, bytes] | None]:
     """On a worker: ``function(unit)`` with the unit's input folders made from their
     blobs and its outputs written to a folder of its own; returns the result (paths
     as the client's) and every file written, by path relative to the output folder."""
     check_late_worker(expected)
     unit, inputs, out = packed
-    mapping = {Path(folder): materialize(files) for folder, files in inputs.items()}
-    with tempfile.TemporaryDirectory(prefix="publisher-unit-") as folder:
-        # Outputs and their stamps come back; the rest of the cache stays here.
-        mapping[Path(out)] = Path(folder)
-        mapping[Path(out) / CACHE_FOLDER] = worker_cache()
-        mapping[Path(out) / CACHE_FOLDER / KEYS_FOLDER] = Path(folder) / CACHE_FOLDER / KEYS_FOLDER
-        result = function(rebase(unit, mapping))
-        written = {
-            path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(Path(folder).rglob("*"))
-            if path.is_file()
-        }
-        return rebase(result, {Path(folder): Path(out)}), written
+    try:
+        mapping = {Path(folder): materialize(files) for folder, files in inputs.items()}
+        with tempfile.TemporaryDirectory(prefix="publisher-unit-") as folder:
+            # Outputs and their stamps come back; the rest of the cache stays here.
+            mapping[Path(out)] = Path(folder)
+            mapping[Path(out) / CACHE_FOLDER] = worker_cache()
+            keys = Path(out) / CACHE_FOLDER / KEYS_FOLDER
+            mapping[keys] = Path(folder) / CACHE_FOLDER / KEYS_FOLDER
+            result = function(rebase(unit, mapping))
+            written = {
+                path.relative_to(folder).as_posix(): path.read_bytes()
+                for path in sorted(Path(folder).rglob("*"))
+                if path.is_file()
+            }
+            return rebase(result, {Path(folder): Path(out)}), written
+    except OSError as error:
+        return _storage_failed(error)
 
 
 def sees_files(expected: dict[str, str]) -> bool:
@@ -497,12 +599,15 @@ def plan_away(
     function: Callable[..., BuildPlan],
     expected: tuple[list[str], dict[str, object]],
     arguments: Sequence[Any],
-) -> BuildPlan:
+) -> BuildPlan | StorageFailed:
     """On a worker that sees the client's folders: plan the build, and hand back its
     units as :class:`InPlace` stand-ins and the warnings said, for the client to print."""
     check_late_worker(expected)
-    with WarningCounter() as said:
-        plan = function(*arguments)
+    try:
+        with WarningCounter() as said:
+            plan = function(*arguments)
+    except OSError as error:
+        return _storage_failed(error)[0]
     return replace(
         plan,
         units=[plan_in_place(unit) for unit in plan.units],
@@ -515,31 +620,33 @@ def plan_away(
 
 def run_in_place(
     function: Callable[[Any], R], expected: tuple[list[str], dict[str, object]], plan: InPlace
-) -> tuple[R, None]:
+) -> tuple[R | UnitResult | StorageFailed, None]:
     """On a worker that sees the client's folders: read the edition (its ASTs from the
     output folder's cache, where its plan left them), check that its outputs' keys
     are those planned (else the sources changed in between), and run the unit, which
     writes its outputs and stamps in place, atomically. Returns the short result."""
     check_late_worker(expected)
-    edition = load_edition(plan.root, plan.cache / "ast")
-    planned = plan_outputs(
-        edition, plan.cache.parent, [plan.format], [plan.variant], environment_key(plan.styles)
-    )
-    keys = {o.path: o.key for o in planned}
-    changed = [o.path for o in plan.outputs if keys.get(o.path) != o.key]
-    part = edition.only(plan.slug) if plan.slug else edition
-    unit = Unit(
-        part, variant_named(plan.variant), plan.format, plan.outputs, plan.styles,
-        plan.cache, plan.cost, plan.layout,
-    )  # fmt: skip
-    if changed:
-        return UnitResult(
-            unit.name,
-            error=f"{plan.root}: the sources changed while the build ran (the worker read "
-            f"other files than were planned {changed[0].name} from); build again",
-            failed=[o.path for o in plan.outputs],
-        ), None
-    return function(unit), None
+    try:
+        edition = load_edition(plan.root, plan.cache / "ast")
+        out, environment = plan.cache.parent, environment_key(plan.styles)
+        planned = plan_outputs(edition, out, [plan.format], [plan.variant], environment)
+        keys = {o.path: o.key for o in planned}
+        changed = [o.path for o in plan.outputs if keys.get(o.path) != o.key]
+        part = edition.only(plan.slug) if plan.slug else edition
+        unit = Unit(
+            part, variant_named(plan.variant), plan.format, plan.outputs, plan.styles,
+            plan.cache, plan.cost, plan.layout,
+        )  # fmt: skip
+        if changed:
+            return UnitResult(
+                unit.name,
+                error=f"{plan.root}: the sources changed while the build ran (the worker "
+                f"read other files than were planned {changed[0].name} from); build again",
+                failed=[o.path for o in plan.outputs],
+            ), None
+        return function(unit), None
+    except OSError as error:
+        return _storage_failed(error)
 
 
 def write_back(out: Path, files: dict[str, bytes]) -> None:
