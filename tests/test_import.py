@@ -80,7 +80,8 @@ def test_own_docx_gives_the_article_back(tmp_path):
     result = run_publisher("import", *docx, "--into", into)
     assert result.returncode == 0, result.stderr
     jiaokou, liucun_md = sorted(into.glob("*.md"))
-    assert (jiaokou.name, liucun_md.name) == ("01-jiaokou.md", "02-liucun.md")
+    # Each under its article's own name, which the DOCX carries.
+    assert (jiaokou.name, liucun_md.name) == ("02-jiaokou.md", "04-liucun.md")
     same_article(jiaokou, SAMPLE / "articles" / "02-jiaokou.md")
     text = jiaokou.read_text(encoding="utf-8")
     # pandoc's Markdown writer with `smart` would write "三个一批", read back as ”三个一批”.

@@ -489,14 +489,32 @@ def _verify(out: Path, output_format: str) -> None:
 @click.option(
     "--add", is_flag=True, help="Append the new articles to the edition's `articles:` list."
 )
-def import_copy(files: tuple[Path, ...], into: Path, force: bool, add: bool) -> None:
+@click.option(
+    "--accept-changes",
+    "changes",
+    flag_value="accept",
+    help="Accept a Word file's tracked changes (without this or --reject-changes, a file "
+    "with tracked changes is refused).",
+)
+@click.option(
+    "--reject-changes", "changes", flag_value="reject", help="Reject its tracked changes."
+)
+def import_copy(
+    files: tuple[Path, ...], into: Path, force: bool, add: bool, changes: str | None
+) -> None:
     """Import raw copy (a page as UTF-8, GB18030 or Big5 text) or Word files (.docx) as
-    article files NN-slug.md, with front matter and the copy-editing fixes applied."""
+    article files NN-slug.md, with front matter and the copy-editing fixes applied.
+
+    A Word file publisher wrote comes back under its article's file name (an edition's
+    DOCX as its articles, one file each); its Word comments are kept in the Markdown
+    as <!-- 批注 … -->, which no output shows."""
     # load time: `--help`, `check` and a no-op build import only what they use
     from publisher.commands import importer
 
     with _user_errors():
-        importer.import_files(list(files), into, force=force, add=add, say=click.echo)
+        importer.import_files(
+            list(files), into, force=force, add=add, changes=changes, say=click.echo
+        )
 
 
 def _collect_findings(findings: _Findings) -> None:

@@ -37,10 +37,13 @@ from publisher.document import copyedit
 from publisher.document.pandoc_ast import iter_ast, map_ast, rewrite_images, words
 from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE, encoding_candidates
+from publisher.writers.docx import ARTICLES_PROPERTY
 
 # pandoc's Markdown writer without `smart`: with it, “” ‘’ become ASCII quotes,
-# which pandoc reads back as closing quotes after a Chinese character.
-MARKDOWN_WRITER = ["--to", "markdown-smart", "--wrap=none"]
+# which pandoc reads back as closing quotes after a Chinese character. Without
+# `raw_attribute`, a Word comment's HTML comment is written as is, not as
+# `<!-- … -->`{=html}.
+MARKDOWN_WRITER = ["--to", "markdown-smart-raw_attribute", "--wrap=none"]
 IMAGES_FOLDER = "images"
 IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
 DOCX_STYLES = {"Kicker": "kicker", "Subtitle": "subtitle", "Byline": "byline", "Title": "title"}
@@ -64,6 +67,9 @@ class Imported:
     # placeholder), with its file suffix.
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     name_hint: str = ""  # what the slug is made from
+    # The article's own name (01-xiaoyi), carried by a DOCX publisher wrote: the file
+    # comes back under it.
+    slug: str | None = None
     notes: list[str] = field(default_factory=list)  # what was recognised, for the summary
 
     @property
@@ -193,17 +199,24 @@ def _docx_core(archive: zipfile.ZipFile) -> dict[str, str]:
     return found
 
 
-def _stringify(blocks: list[Node]) -> str:
+def _stringify(blocks: list[Node], line_break: str = " ") -> str:
+    """The text of ``blocks``; ``line_break`` for a line break (in a headline, publisher's
+    DOCX breaks the line where the title has an ideographic space)."""
     words = []
     for node in iter_ast(blocks):
         if node["t"] == "Str":
             words.append(node["c"])
         elif node["t"] in ("Space", "SoftBreak"):
             words.append(" ")
+        elif node["t"] == "LineBreak":
+            words.append(line_break)
     return "".join(words).strip()
 
 
-def read_docx(path: Path, data: bytes) -> Imported:
+def read_docx(path: Path, data: bytes, changes: str | None = None) -> list[Imported]:
+    """The articles of a Word file: one, or those of an edition DOCX publisher wrote.
+    ``changes``: what to do with tracked changes ("accept" or "reject"); None refuses
+    a document that has any. Comments are kept in the Markdown (:func:`word_work`)."""
     shown = display_path(path)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -214,19 +227,38 @@ def read_docx(path: Path, data: bytes) -> Imported:
             "not a Word document (DOCX)",
             hint="save it from Word as .docx, or import it as plain text (.txt)",
         ) from None
-    document = json.loads(run_pandoc(["--from", "docx+styles", "--to", "json", str(path)], ""))
+    # Every change and comment as a span: pandoc's default accepts the changes
+    # silently and drops the comments.
+    arguments = ["--from", "docx+styles", "--track-changes=all", "--to", "json", str(path)]
+    document = json.loads(run_pandoc(arguments, ""))
+    worked, notes = word_work(document["blocks"], changes, shown)
     core = _docx_core(archive)
+    if "title" in document["meta"]:
+        core.setdefault("title", _stringify([document["meta"]["title"]]))
+    slugs = _docx_slugs(archive)
+    if len(slugs) > 1:
+        return _edition_articles(path, archive, worked, slugs, notes)
+    article = _docx_article(path, archive, worked, core, slugs[0] if slugs else None)
+    article.notes += notes
+    return [article]
+
+
+def _docx_article(
+    path: Path, archive: zipfile.ZipFile, blocks: list[Node], core: dict[str, str],
+    slug: str | None,
+) -> Imported:  # fmt: skip
+    """One article from a Word file's blocks (its own, or one's part of an edition DOCX)."""
+    shown = display_path(path)
     parts: dict[str, str] = {}
-    blocks = _unstyled(document["blocks"], parts)
-    meta_title = _stringify([document["meta"]["title"]]) if "title" in document["meta"] else ""
-    title = core.get("title") or meta_title or parts.get("title", "")
+    blocks = _unstyled(blocks, parts)
+    title = core.get("title") or parts.get("title", "")
     headers = [b for b in blocks if b["t"] == "Header"]
     # The heading is the title also when broken into lines (publisher's DOCX breaks a
     # two-part headline between its parts, where the title has an ideographic space).
     if headers and (
         not title or re.sub(r"\s", "", _stringify(headers[0]["c"][2])) == re.sub(r"\s", "", title)
     ):
-        title = title or _stringify(headers[0]["c"][2])
+        title = title or _stringify(headers[0]["c"][2], line_break="\u3000")
         blocks.remove(headers[0])
     if not title:
         raise SourceError(
@@ -243,7 +275,8 @@ def read_docx(path: Path, data: bytes) -> Imported:
         subtitle=parts.get("subtitle"),
         byline=credit[1] if credit else byline or None,
         authors=[a for a in re.split(r"[;；,，、]\s*", core.get("creator", "")) if a],
-        name_hint=path.stem,
+        name_hint=slug or path.stem,
+        slug=slug,
     )
     imported.blocks = _docx_images(archive, blocks, imported)
     notes = sum(1 for node in iter_ast(imported.blocks) if node["t"] == "Note")
@@ -253,6 +286,191 @@ def read_docx(path: Path, data: bytes) -> Imported:
         f"{_count(notes, 'footnote')}"
     )
     return imported
+
+
+# Word's tracked changes as pandoc's docx reader marks them (--track-changes=all).
+CHANGE_CLASSES = ("insertion", "deletion", "paragraph-insertion", "paragraph-deletion")
+CUSTOM = "docProps/custom.xml"
+CUSTOM_NAMESPACES = {
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+}
+
+
+def _quoted(text: str, most: int = 24) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return f"“{text[:most]}…”" if len(text) > most else f"“{text}”"
+
+
+def _comments(blocks: list[Node]) -> dict[str, dict[str, Any]]:
+    """Each comment by its id: author, text, and the text it is anchored to."""
+    found: dict[str, dict[str, Any]] = {}
+    open_ids: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        if node.get("t") == "Span":
+            classes, attributes = node["c"][0][1], dict(node["c"][0][2])
+            if "comment-start" in classes:
+                found[attributes.get("id", "")] = {
+                    "author": attributes.get("author", ""),
+                    "text": _stringify(node["c"][1]),
+                    "anchored": [],
+                }
+                open_ids.append(attributes.get("id", ""))
+                return  # its content is the comment, not the text it is about
+            if "comment-end" in classes:
+                if attributes.get("id", "") in open_ids:
+                    open_ids.remove(attributes.get("id", ""))
+                return
+        if node.get("t") == "Str":
+            for key in open_ids:
+                found[key]["anchored"].append(node["c"])
+        elif node.get("t") in ("Space", "SoftBreak"):
+            for key in open_ids:
+                found[key]["anchored"].append(" ")
+        for value in node.values():
+            walk(value)
+
+    walk(blocks)
+    return found
+
+
+def comment_markup(author: str, anchored: str, text: str) -> str:
+    """A Word comment as the Markdown keeps it: an HTML comment, which no output shows."""
+    about = f"{_quoted(anchored)}：" if anchored.strip() else ""
+    body = f"批注（{author or '佚名'}）{about}{text}".replace("--", "——")
+    return f"<!-- {body} -->"
+
+
+def word_work(blocks: list[Node], changes: str | None, shown: str) -> tuple[list[Node], list[str]]:
+    """``blocks`` with Word's tracked changes accepted or rejected (``changes``) and its
+    comments as HTML comments where they end; and notes for the summary. A document
+    with tracked changes and no ``changes`` is refused, naming them and the comments."""
+    tracked = [
+        (classes, dict(node["c"][0][2]).get("author", ""), _stringify(node["c"][1]))
+        for node in iter_ast(blocks)
+        if node["t"] == "Span"
+        for classes in [node["c"][0][1]]
+        if any(c in CHANGE_CLASSES for c in classes)
+    ]
+    comments = _comments(blocks)
+    said = [
+        f"{c['author'] or '佚名'} on {_quoted(''.join(c['anchored']))}: {c['text']}"
+        for c in comments.values()
+    ]
+    if tracked and changes is None:
+        shown_changes = [
+            f"{author or '佚名'} {'inserted' if 'insertion' in classes else 'deleted'} "
+            f"{_quoted(text)}"
+            for classes, author, text in tracked
+            if text
+        ]
+        listed = "; ".join(shown_changes[:4]) + ("; …" if len(shown_changes) > 4 else "")
+        noted = ""
+        if said:
+            noted = f" It also has {_count(len(said), 'comment')}: {'; '.join(said[:3])}."
+        raise SourceError(
+            shown,
+            f"the document has {_count(len(tracked), 'tracked change')} not accepted or "
+            f"rejected ({listed}); nothing was imported.{noted}",
+            hint="import with --accept-changes or --reject-changes (comments are kept in "
+            "the Markdown as <!-- 批注 … -->), or accept or reject them in Word "
+            "(Review › Accept / Reject)",
+        )
+    accept = changes != "reject"
+
+    def bare(content: list[Node]) -> Node:
+        return {"t": "Span", "c": [["", [], []], content]}
+
+    def resolve(node: Node) -> Node | None:
+        if node["t"] != "Span":
+            return None
+        classes, attributes = node["c"][0][1], dict(node["c"][0][2])
+        if "insertion" in classes:
+            return bare(node["c"][1] if accept else [])
+        if "deletion" in classes:
+            return bare([] if accept else node["c"][1])
+        if "paragraph-insertion" in classes or "paragraph-deletion" in classes:
+            return bare([])
+        if "comment-start" in classes:
+            return bare([])
+        if "comment-end" in classes:
+            comment = comments.get(attributes.get("id", ""))
+            if comment is None:
+                return bare([])
+            markup = comment_markup(
+                comment["author"], "".join(comment["anchored"]), comment["text"]
+            )
+            return {"t": "RawInline", "c": ["html", markup]}
+        return None
+
+    resolved = _unwrap_bare(map_ast(blocks, resolve))
+    # A paragraph whose whole text was a rejected insertion or an accepted deletion.
+    resolved = [b for b in resolved if not (b["t"] in ("Para", "Plain") and not b["c"])]
+    notes = []
+    if tracked:
+        verb = "accepted" if accept else "rejected"
+        notes.append(f"{_count(len(tracked), 'tracked change')} {verb}")
+    if comments:
+        notes.append(
+            f"{_count(len(comments), 'comment')} kept as <!-- 批注 … --> ({'; '.join(said[:3])})"
+        )
+    return resolved, notes
+
+
+def _docx_slugs(archive: zipfile.ZipFile) -> list[str]:
+    """The articles a DOCX publisher wrote holds, by name, from its custom properties."""
+    try:
+        root = etree.fromstring(archive.read(CUSTOM))
+    except (KeyError, etree.XMLSyntaxError):
+        return []
+    for prop in root.findall("cp:property", CUSTOM_NAMESPACES):
+        if prop.get("name") == ARTICLES_PROPERTY:
+            value = prop.findtext("vt:lpwstr", default="", namespaces=CUSTOM_NAMESPACES)
+            return [slug for slug in value.split() if re.fullmatch(r"[\w.-]+", slug)]
+    return []
+
+
+def _edition_articles(
+    path: Path, archive: zipfile.ZipFile, blocks: list[Node], slugs: list[str], notes: list[str]
+) -> list[Imported]:
+    """An edition DOCX publisher wrote, cut into its articles: each starts at its
+    headline (a level-1 heading; the kicker just before it goes with it), the title
+    page and the contents before the first are left out."""
+    starts = []
+    for index, block in enumerate(blocks):
+        header = block["t"] == "Header" and block["c"][0] == 1
+        if header and "TOC-Heading" not in block["c"][1][1]:
+            kicker = index > 0 and _custom_style(blocks[index - 1]) == "Kicker"
+            starts.append(index - 1 if kicker else index)
+    if len(starts) != len(slugs):
+        raise SourceError(
+            display_path(path),
+            f"the edition DOCX names {_count(len(slugs), 'article')} ({', '.join(slugs)}) "
+            f"but has {_count(len(starts), 'headline')} (level-1 headings)",
+            hint="keep one Heading 1 per article (the headline), or import the "
+            "articles' own DOCX files",
+        )
+    articles = []
+    for number, (start, slug) in enumerate(zip(starts, slugs, strict=True)):
+        end = starts[number + 1] if number + 1 < len(starts) else len(blocks)
+        article = _docx_article(path, archive, blocks[start:end], {}, slug)
+        articles.append(article)
+    if articles:
+        articles[0].notes += notes
+    return articles
+
+
+def _custom_style(block: Node) -> str | None:
+    if block["t"] != "Div":
+        return None
+    return dict(block["c"][0][2]).get("custom-style")
 
 
 def _unstyled(blocks: list[Node], parts: dict[str, str]) -> list[Node]:
@@ -358,14 +576,14 @@ def _docx_images(archive: zipfile.ZipFile, blocks: list[Node], imported: Importe
     return map_ast(map_ast(blocks, image), figure)
 
 
-def read_file(path: Path) -> tuple[list[Imported], str]:
+def read_file(path: Path, changes: str | None = None) -> tuple[list[Imported], str]:
     """The articles of one file, and what it was read as."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise SourceError(display_path(path), f"cannot read the file: {error.strerror}") from None
     if path.suffix.lower() == ".docx" or data.startswith(b"PK\x03\x04"):
-        return [read_docx(path, data)], "DOCX"
+        return read_docx(path, data, changes), "DOCX"
     return read_text_copy(path, data)
 
 
@@ -411,15 +629,26 @@ def front_matter(meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _markdown(article: Imported, path: Path, image_names: dict[str, Path]) -> tuple[str, int]:
-    """The article file's text, and how many copy-editing fixes it took."""
+def _markdown(
+    article: Imported, path: Path, image_names: dict[str, Path], kept: dict[str, Any]
+) -> tuple[str, int]:
+    """The article file's text, and how many copy-editing fixes it took. ``kept``: the
+    front matter of the article it replaces, whose keys a Word file does not carry stay."""
     blocks = rewrite_images(
         article.blocks,
         lambda key: Path(os.path.relpath(image_names[key], path.parent)).as_posix(),
     )
     document = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
     body = run_pandoc(["--from", "json", *MARKDOWN_WRITER], json.dumps(document))
-    text = f"---\n{front_matter(article.front_matter)}---\n\n{body}"
+    imported = article.front_matter
+    carried = {*FROM_WORD, *(["authors"] if article.authors else [])}
+    meta = {
+        key: imported.get(key, value)
+        for key, value in kept.items()
+        if key not in carried or key in imported
+    }
+    meta.update(imported)
+    text = f"---\n{front_matter(meta)}---\n\n{body}"
     fixed, changes = copyedit.fix_text(text, display_path(path))
     return fixed, len(changes)
 
@@ -438,7 +667,8 @@ def plan(articles: list[Imported], into: Path, *, force: bool) -> tuple[list[Pla
     next_number = max(numbers, default=0) + 1
     planned, taken, clashes = [], set(), []
     for article in articles:
-        slug = base = slugify(article.name_hint or article.title)
+        own = NUMBERED.fullmatch(f"{article.slug}.md") if article.slug else None
+        slug = base = own[2] if own else slugify(article.name_hint or article.title)
         counter = 2
         while slug in taken:
             slug, counter = f"{base}-{counter}", counter + 1
@@ -446,6 +676,8 @@ def plan(articles: list[Imported], into: Path, *, force: bool) -> tuple[list[Pla
         if slug in existing:
             path, replaces = existing[slug], True
             clashes.append(path)
+        elif own and slug == base:  # publisher's own DOCX: the article's own file name
+            path, replaces = into / f"{article.slug}.md", False
         else:
             path, replaces = into / f"{next_number:02d}-{slug}.md", False
             next_number += 1
@@ -466,8 +698,31 @@ def plan(articles: list[Imported], into: Path, *, force: bool) -> tuple[list[Pla
             hint="import into another folder, or pass --force to replace them",
         )
     for item in planned:
-        item.markdown, item.fixes = _markdown(item.article, item.path, item.image_names)
+        kept = _front_matter_of(item.path) if item.replaces else {}
+        item.markdown, item.fixes = _markdown(item.article, item.path, item.image_names, kept)
     return planned, root
+
+
+# What a Word file gives of an article's front matter: these keys come from it (a
+# byline deleted in Word goes), the others (date, keywords …) stay as they were when
+# an import replaces the article.
+FROM_WORD = ("kicker", "title", "subtitle", "byline")
+
+
+def _front_matter_of(path: Path) -> dict[str, Any]:
+    """The front matter of an article file (empty if it has none or it is unreadable)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    end = text.find("\n---", 4)
+    if not text.startswith("---\n") or end < 0:
+        return {}
+    try:
+        meta = yaml.safe_load(text[4:end])
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def add_to_edition(root: Path | None, paths: list[Path], into: Path) -> str | None:
@@ -521,13 +776,14 @@ def import_files(
     *,
     force: bool = False,
     add: bool = False,
+    changes: str | None = None,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
     """Import ``files`` into ``into``; print a summary with ``say``; return the articles
     written. Nothing is written when anything is wrong."""
     articles: list[Imported] = []
     for path in files:
-        found, what = read_file(path)
+        found, what = read_file(path, changes)
         say(f"{display_path(path)} ({what}): {len(found)} article{'s' * (len(found) > 1)}")
         articles += found
     planned, root = plan(articles, into, force=force)

@@ -286,6 +286,24 @@ def _core_properties(edition: Edition, word_language: str) -> bytes:
     ).encode()
 
 
+# The custom property naming the articles a DOCX holds (read back by the import).
+ARTICLES_PROPERTY = "publisher-articles"
+
+
+def _custom_properties(edition: Edition) -> bytes:
+    """docProps/custom.xml: the articles the document holds, by name, so that
+    ``publisher import`` brings an edited DOCX back into the right article files."""
+    slugs = " ".join(article.slug for article in edition.articles)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+        f'name="{ARTICLES_PROPERTY}"><vt:lpwstr>{escape(slugs)}</vt:lpwstr></property>'
+        "</Properties>"
+    ).encode()
+
+
 def _app_properties(edition: Edition) -> bytes:
     """docProps/app.xml without the word counts of pandoc's own reference document
     (Word recounts); the issuer as the company."""
@@ -511,6 +529,7 @@ class DocxWriter(Writer):
         replaced = {
             "docProps/core.xml": _core_properties(edition, fonts["word_language"]),
             "docProps/app.xml": _app_properties(edition),
+            "docProps/custom.xml": _custom_properties(edition),
         }
         output = io.BytesIO()
         with (
