@@ -221,7 +221,8 @@ def test_by_the_shared_route_the_client_reads_no_article(cluster, tmp_path, monk
     assert tree(out) == tree(local)
     sent = b"".join(payloads)
     if route == "shared":
-        assert len(payloads) == 1 + 3  # the plan, then one unit per output
+        # The plan, then the units of the variant as one batch.
+        assert len(payloads) == 1 + 1
         assert PHRASE not in sent and image[-64:] not in sent
     else:
         assert PHRASE in sent

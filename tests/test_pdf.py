@@ -445,3 +445,22 @@ def test_cover_image_and_one_article_edition(tmp_path):
     assert [item.title for item in edition.outline[1]] == ["小标题"]
     article = PdfReader(out / "zh-Hans" / "articles" / "a.pdf")
     assert len(article.pages) == 1 and article.outline[0].title == "唯一一篇"
+
+
+def test_units_of_a_process_share_one_font_configuration(tmp_path):
+    """WeasyPrint never frees a font configuration's native memory: a process's units
+    share one per stylesheet, unless the stylesheet adds faces of its own."""
+    from publisher import DEFAULT_STYLES
+    from publisher.writers.pdf import LocalFetcher, print_look
+
+    fetcher = LocalFetcher([DEFAULT_STYLES])
+    first, second = (print_look(DEFAULT_STYLES / "print.css", fetcher) for _ in range(2))
+    assert first[0] is second[0] and first[1] is second[1]
+    own = tmp_path / "print.css"
+    own.write_text(
+        (DEFAULT_STYLES / "print.css").read_text(encoding="utf-8")
+        + '\n@font-face { font-family: "Mine"; src: local("Noto Serif CJK SC"); }\n',
+        encoding="utf-8",
+    )
+    third, fourth = (print_look(own, LocalFetcher([tmp_path])) for _ in range(2))
+    assert third[0] is not fourth[0] and third[0] is not first[0]
