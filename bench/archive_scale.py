@@ -289,7 +289,7 @@ def plot_memory(series: list[tuple[int, list[float]]], title: str) -> str:
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
         )
         parts.append(
-            f'<text x="{width - right - 70}" y="{top + 14 * index + 14}" '
+            f'<text x="{left + 10}" y="{y(ceiling * 0.6) + 14 * index:.1f}" '
             f'fill="{colour}">worker {index + 1}</text>'
         )
     parts.append("</svg>")
