@@ -60,11 +60,51 @@ class _Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+# Page sizes by name, in millimetres, portrait: CSS's (css-page-3), and the book
+# formats (开本) of GB/T 788: 16开 and 32开 cut from 787 × 1092 mm paper, 大16开
+# and 大32开 from 850 × 1168 mm.
+NAMED_PAGES = {
+    "a5": (148, 210), "a4": (210, 297), "a3": (297, 420), "b5": (176, 250),
+    "b4": (250, 353), "jis-b5": (182, 257), "jis-b4": (257, 364), "letter": (215.9, 279.4),
+    "legal": (215.9, 355.6), "ledger": (279.4, 431.8),
+    "16开": (185, 260), "大16开": (210, 285), "32开": (130, 184), "大32开": (140, 203),
+}  # fmt: skip
+UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "q": 0.25}
+
+
+def length_mm(text: str) -> float | None:
+    """An absolute CSS length in millimetres (None if it is not one)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(mm|cm|in|pt|pc|q)", text.strip().lower())
+    return float(match[1]) * UNITS_MM[match[2]] if match else None
+
+
+def page_size_mm(page_size: str) -> tuple[float, float] | None:
+    """The page's width and height in millimetres: a name (A4, 16开 …, optionally
+    ``landscape``) or two lengths (bare numbers are millimetres); None if neither."""
+    words = page_size.lower().replace("×", " ").split()
+    landscape = "landscape" in words
+    words = [w for w in words if w not in ("portrait", "landscape")]
+    if len(words) == 1 and words[0] in NAMED_PAGES:
+        size = NAMED_PAGES[words[0]]
+    elif len(words) == 2 and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in words):
+        size = (float(words[0]), float(words[1]))
+    elif len(words) in (1, 2) and all(length_mm(w) for w in words):
+        lengths = [length_mm(w) or 0.0 for w in words]
+        size = (lengths[0], lengths[-1])
+    else:
+        return None
+    width, height = sorted(size, reverse=landscape) if landscape else size
+    return (width, height) if min(width, height) >= 50 else None
+
+
 class PdfOptions(_Schema):
     """``pdf:`` in edition.yaml: the print edition."""
 
     page_size: str = Field(
-        "A4", description="CSS page size: a name (A4, B5, A5) or `WIDTH HEIGHT` (`185mm 260mm`)."
+        "A4",
+        description="The page: a name (A4, A5, B5, JIS-B5, letter; 16开 185 × 260 mm, 大16开 "
+        "210 × 285, 32开 130 × 184, 大32开 140 × 203; `landscape` after it turns it) or "
+        "`WIDTH HEIGHT` in millimetres (`185 260`) or CSS lengths (`185mm 260mm`).",
     )
     margins: str = Field(
         "22mm 27.2mm 24mm",
@@ -85,6 +125,26 @@ class PdfOptions(_Schema):
         description="With `vertical`, also keep those variants' horizontal PDFs, as "
         "`<name>-horizontal.pdf` and `articles/<slug>-horizontal.pdf`.",
     )
+
+    @field_validator("page_size")
+    @classmethod
+    def _known_page_size(cls, value: str) -> str:
+        """A size every output understands: CSS's names as written, the others (16开,
+        bare millimetres) as CSS lengths, which the PDF, EPUB and DOCX all read."""
+        size = page_size_mm(value)
+        if size is None:
+            shown = {n: n.upper() if n[0] in "abj" else n for n in NAMED_PAGES}
+            close = difflib.get_close_matches(value.strip().lower(), list(NAMED_PAGES), n=1)
+            guess = f"; did you mean `{shown[close[0]]}`?" if close else ""
+            names = list(shown.values())
+            raise ValueError(
+                f"unknown page size `{value}`{guess} (the names are: {', '.join(names)}; "
+                "or give WIDTH HEIGHT in millimetres, e.g. `185 260`)"
+            )
+        name = value.lower().split()[0]
+        if name in NAMED_PAGES and name.isascii():
+            return value  # a CSS name (A4, B5 landscape): kept as written
+        return f"{size[0]:g}mm {size[1]:g}mm"
 
 
 class EpubOptions(_Schema):

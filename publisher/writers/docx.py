@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from publisher.base.config import length_mm, page_size_mm
 from publisher.base.errors import warn
 from publisher.base.model import Article, Edition, Node, anchor
 from publisher.base.pandoc import run_pandoc_binary
@@ -52,26 +53,7 @@ SECTION_MARK: Node = {
     ],
 }
 
-# CSS named page sizes (css-page-3), in millimetres, portrait.
-NAMED_PAGES = {
-    "a5": (148, 210),
-    "a4": (210, 297),
-    "a3": (297, 420),
-    "b5": (176, 250),
-    "b4": (250, 353),
-    "jis-b5": (182, 257),
-    "jis-b4": (257, 364),
-    "letter": (215.9, 279.4),
-    "legal": (215.9, 355.6),
-    "ledger": (279.4, 431.8),
-}
-UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "q": 0.25}
 DEFAULT_PAGE = "A4"
-
-
-def _length_mm(text: str) -> float | None:
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)(mm|cm|in|pt|pc|q)", text.strip().lower())
-    return float(match[1]) * UNITS_MM[match[2]] if match else None
 
 
 def page_geometry(page_size: str, margins: str, where: str | None = None) -> dict[str, float]:
@@ -83,24 +65,16 @@ def page_geometry(page_size: str, margins: str, where: str | None = None) -> dic
     follow the CSS shorthand (one to four absolute lengths); if they cannot be
     read, the reference document's own margins stay.
     """
-    words = page_size.lower().split()
-    landscape = "landscape" in words
-    words = [w for w in words if w not in ("portrait", "landscape")]
-    size = None
-    if len(words) == 1 and words[0] in NAMED_PAGES:
-        size = NAMED_PAGES[words[0]]
-    elif len(words) in (1, 2) and all(_length_mm(w) for w in words):
-        lengths = [_length_mm(w) for w in words]
-        size = (lengths[0], lengths[-1])
-    if size is None:
+    size = page_size_mm(page_size)
+    if size is None:  # edition.yaml's are checked: only a config made in code
         warn(
             f"pdf.page_size `{page_size}` has no Word equivalent; the DOCX is {DEFAULT_PAGE}",
             path=where,
         )
-        size = NAMED_PAGES[DEFAULT_PAGE.lower()]
-    width, height = sorted(size, reverse=landscape)
+        size = page_size_mm(DEFAULT_PAGE) or (210, 297)
+    width, height = size
     geometry = {"width": width, "height": height}
-    values = [_length_mm(v) for v in margins.split()]
+    values = [length_mm(v) for v in margins.split()]
     if 1 <= len(values) <= 4 and all(v is not None for v in values):
         top, right, bottom, left = (values * 4)[:4] if len(values) == 1 else _css_box(values)
         geometry.update(top=top, right=right, bottom=bottom, left=left)
