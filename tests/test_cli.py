@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import docx
 import pytest
 from conftest import SAMPLE, build_ok, run_publisher
@@ -78,4 +80,21 @@ def test_missing_glyph_is_a_counted_warning(tmp_path):
 def test_canonical_sources_pass_strict_check():
     result = run_publisher("check", "--strict", "--source", SAMPLE)
     assert result.returncode == 0, result.stderr
-    assert "warning" not in result.stderr
+    assert "warning:" not in result.stderr and "4 articles valid, no warnings" in result.stderr
+
+
+def test_check_counts_its_warnings(tmp_path):
+    """Never "all valid" after warnings: the summary counts them."""
+    from tiny import tiny_edition
+
+    source = tiny_edition(tmp_path)
+    article = sorted((source / "articles").glob("*.md"))[0]
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\n今天,天气很好。\n", encoding="utf-8"
+    )
+    check = run_publisher("check", "--source", source)
+    assert check.returncode == 0, check.stderr
+    assert "all valid" not in check.stderr
+    assert re.search(r"2 articles valid, \d+ warnings?\n", check.stderr), check.stderr
+    clean = run_publisher("check", "--source", tiny_edition(tmp_path / "clean"))
+    assert "2 articles valid, no warnings" in clean.stderr, clean.stderr

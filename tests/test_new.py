@@ -25,7 +25,7 @@ def test_new_edition_checks_strictly_and_builds(tmp_path):
     assert "phrases" in (tmp_path / "x" / "dictionary.yaml").read_text(encoding="utf-8")
     checked = run_publisher("check", "--strict", "--source", "x", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
-    assert "warning" not in checked.stderr
+    assert "warning:" not in checked.stderr and "no warnings" in checked.stderr
     built = run_publisher("build", "--strict", "--source", "x", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     for ext in ("pdf", "epub", "docx"):
@@ -69,7 +69,7 @@ def test_quiet_and_verbose(tmp_path):
     quiet = run_publisher("-q", "check", "--source", "x", cwd=tmp_path)
     assert quiet.returncode == 0 and quiet.stderr == ""
     normal = run_publisher("check", "--source", "x", cwd=tmp_path)
-    assert "1 articles, all valid" in normal.stderr
+    assert "1 article valid, no warnings" in normal.stderr
     verbose = run_publisher("-v", "check", "--source", "x", cwd=tmp_path)
     assert "debug:" in verbose.stderr
     both = run_publisher("-q", "-v", "check", cwd=tmp_path)

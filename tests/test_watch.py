@@ -126,3 +126,20 @@ def test_watch_one_article_proofs_only_its_pdf(tmp_path):
         assert process.wait(timeout=60) == 0, log.read_text()
         assert "watch stopped" in log.read_text()
         assert "Traceback" not in log.read_text()
+
+
+def test_editors_temporary_files_are_no_saved_source(tmp_path):
+    """What editors and tools write beside a file they save (sed -i's sed72vrPc, vim's
+    4913 and .swp, Emacs's #…#, gedit's .goutputstream-…, Word's ~$…) starts no build;
+    an article, an image and edition.yaml do."""
+    from watchfiles import Change
+
+    from publisher.commands.watching import source_filter
+
+    watched = source_filter(tmp_path / "out")
+    for name in ("articles/sed72vrPc", "articles/4913", "articles/.01-a.md.swp",
+                 "articles/#01-a.md#", "articles/.goutputstream-QX81", "articles/~$draft.docx",
+                 "articles/01-a.md~", "out/zh-Hans/daily.pdf"):  # fmt: skip
+        assert not watched(Change.modified, str(tmp_path / name)), name
+    for name in ("articles/01-a.md", "images/photo.png", "edition.yaml", "articles/sed.md"):
+        assert watched(Change.modified, str(tmp_path / name)), name

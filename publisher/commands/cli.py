@@ -427,7 +427,12 @@ def check(
         for article in edition.articles:
             logger.debug("%s: %s", display_path(article.source), article.meta.title)
         _finish(counter, strict)
-        _say(f"{shown(display_path(source))}: {len(edition.articles)} articles, all valid")
+        # Counted, never "all valid" after warnings (issue 32).
+        articles, warned = len(edition.articles), len(counter.records)
+        _say(
+            f"{shown(display_path(source))}: {articles} article{'s' * (articles != 1)} valid, "
+            + (f"{warned} warning{'s' * (warned != 1)}" if warned else "no warnings")
+        )
 
 
 def _archive_summary(report: ArchiveReport, done: str) -> None:

@@ -2,8 +2,11 @@
 
 Sources, images and the dictionary live in the source folder, the look in the
 styles folder; the output folder is never watched (a build's own writes would
-start the next build). watchfiles (Rust's notify) does the watching and its
-default filter already skips editors' swap and backup files and VCS folders.
+start the next build). watchfiles (Rust's notify) does the watching; its
+default filter skips VCS folders and some editors' swap and backup files, and
+:data:`EDITOR_TEMPORARY` the others editors and tools write beside a file they
+save (vim's 4913 probe, sed -i's sedXXXXXX, Emacs's #autosave#, gedit's
+.goutputstream-…, LibreOffice's lock), which are no saved source.
 """
 
 from __future__ import annotations
@@ -19,9 +22,22 @@ def watched_folders(source: Path, styles_folder: Path) -> list[Path]:
     return list(dict.fromkeys(folder.resolve() for folder in (source, styles_folder)))
 
 
+EDITOR_TEMPORARY = (
+    r"^4913$",  # vim: can it write in the folder?
+    r"^sed[A-Za-z0-9]{6}$",  # sed -i
+    r"^#.*#$",  # Emacs's autosave
+    r"^\.goutputstream-",  # gedit, GIO
+    r"^\.~lock\..*#$",  # LibreOffice
+    r"\.(tmp|temp|part|crdownload|kate-swp|bak|orig|swx)$",
+    r"^\.?~",  # Word's ~$name, and others'
+)
+
+
 def source_filter(out: Path) -> watchfiles.DefaultFilter:
-    """watchfiles' default filter, and nothing under the output folder."""
-    return watchfiles.DefaultFilter(ignore_paths=[out.resolve()])
+    """watchfiles' default filter, editors' temporary files, and nothing under the
+    output folder."""
+    patterns = (*watchfiles.DefaultFilter.ignore_entity_patterns, *EDITOR_TEMPORARY)
+    return watchfiles.DefaultFilter(ignore_entity_patterns=patterns, ignore_paths=[out.resolve()])
 
 
 def changes(
