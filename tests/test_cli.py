@@ -98,3 +98,24 @@ def test_check_counts_its_warnings(tmp_path):
     assert re.search(r"2 articles valid, \d+ warnings?\n", check.stderr), check.stderr
     clean = run_publisher("check", "--source", tiny_edition(tmp_path / "clean"))
     assert "2 articles valid, no warnings" in clean.stderr, clean.stderr
+
+
+def test_no_summary_line_before_a_fatal_error(tmp_path):
+    """A build stopped by its sources prints the error, not "built 0, up to date 0,
+    failed 0" before it; with -q and an archive, the missing summary is no crash."""
+    from tiny import tiny_edition
+
+    source = tiny_edition(tmp_path)
+    article = sorted((source / "articles").glob("*.md"))[0]
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\n![图](../images/missing.png)\n", encoding="utf-8"
+    )
+    result = run_publisher("build", "docx", "--source", source, "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert "missing.png" in result.stderr and "built 0" not in result.stderr, result.stderr
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    source.rename(archive / "one")
+    quiet = run_publisher("-q", "build", "docx", "--archive", archive, "--out", tmp_path / "a")
+    assert quiet.returncode == 1 and "Traceback" not in quiet.stderr, quiet.stderr
+    assert "0 of 1 editions built" in quiet.stderr

@@ -328,20 +328,30 @@ def build(
                     in_flight = editions_in_flight(options["executor"])
                     report = build_archive(local, outputs.staging, in_flight=in_flight, **options)
                 finally:
-                    click.echo(progress.finish(), err=True)
+                    _progress_summary(progress)
                 _archive_summary(report, "built")
                 _finish(counter, strict)
                 return
             try:
                 written = builds.build_edition(local, outputs.staging, **options)
             finally:
-                if progress:
-                    _say(progress.finish())
+                _progress_summary(progress)
             if not written:
                 _say(f"{out}: every output is up to date")
             _finish(counter, strict)
     if verify_after:
         _verify(Path(out), "text")
+
+
+def _progress_summary(progress: BuildProgress | None) -> None:
+    """The build's summary line, once it ends: not when it stopped before any output
+    (an error in the sources says what happened; "built 0, up to date 0, failed 0"
+    before it would only contradict it)."""
+    if progress is None:
+        return
+    line = progress.finish()
+    if progress.counts.total() or sys.exc_info()[0] is None:
+        _say(line)
 
 
 def _repeat(record: BuildRecord, progress: BuildProgress | None) -> None:
