@@ -179,3 +179,40 @@ def test_correspondents_docx_title_from_first_heading(tmp_path):
     text = article.read_text(encoding="utf-8")
     assert "## 小标题" in text and "清晨，田间地头一片繁忙[^1]。" in text
     assert "[^1]: 据县农业局（农技站）统计。" in text
+
+
+def test_correspondents_docx_byline_caption_and_name(tmp_path):
+    """A correspondent's Word file, as they write it: the bracketed credit at the end
+    becomes the byline (and the authors), the caption line under the picture becomes
+    the figure's caption and alt text, and --name names the article."""
+    shutil.copy(SAMPLE / "images" / "placeholder-photo-1.png", tmp_path / "photo.png")
+    markdown = tmp_path / "copy.md"
+    markdown.write_text(
+        "# 新修村路通到家门口\n\n村里的路修好了，村民出行方便多了。\n\n"
+        "![](photo.png)\n\n图为新修的村路。\n\n“我们赶上了好时代。”村民说。\n\n（记者　李明）\n",
+        encoding="utf-8",
+    )
+    word = tmp_path / "稿件.docx"
+    subprocess.run(
+        [pypandoc.get_pandoc_path(), markdown, "-o", word],
+        check=True, capture_output=True, cwd=tmp_path,
+    )  # fmt: skip
+    into = tmp_path / "in"
+    result = run_publisher("import", word, "--into", into, "--name", "cunlu")
+    assert result.returncode == 0, result.stderr
+    (article,) = into.glob("*.md")
+    assert article.name == "01-cunlu.md"
+    meta = front_matter(article)
+    assert meta["byline"] == "记者　李明" and meta["authors"] == ["李明"]
+    text = article.read_text(encoding="utf-8")
+    assert "![图为新修的村路。](images/cunlu-1.png)" in text
+    assert "（记者" not in text.split("---\n", 2)[2]
+    assert body_paragraphs(article) == [
+        "村里的路修好了，村民出行方便多了。",
+        "“我们赶上了好时代。”村民说。",
+    ]
+    numbered = run_publisher("import", word, "--into", tmp_path / "n", "--name", "07-村路")
+    assert numbered.returncode == 0, numbered.stderr
+    assert [p.name for p in (tmp_path / "n").glob("*.md")] == ["07-cunlu.md"]
+    two = run_publisher("import", RAW, "--into", tmp_path / "two", "--name", "x")
+    assert two.returncode == 1 and "--name names one article" in two.stderr

@@ -514,8 +514,19 @@ def _verify(out: Path, output_format: str) -> None:
 @click.option(
     "--reject-changes", "changes", flag_value="reject", help="Reject its tracked changes."
 )
+@click.option(
+    "--name",
+    metavar="SLUG",
+    help="The article's file name (`cunlu`, numbered after the folder's articles, or "
+    "`03-cunlu`), for a file of one article.",
+)
 def import_copy(
-    files: tuple[Path, ...], into: Path, force: bool, add: bool, changes: str | None
+    files: tuple[Path, ...],
+    into: Path,
+    force: bool,
+    add: bool,
+    changes: str | None,
+    name: str | None,
 ) -> None:
     """Import raw copy (a page as UTF-8, GB18030 or Big5 text) or Word files (.docx) as
     article files NN-slug.md, with front matter and the copy-editing fixes applied.
@@ -528,7 +539,7 @@ def import_copy(
 
     with _user_errors():
         importer.import_files(
-            list(files), into, force=force, add=add, changes=changes, say=click.echo
+            list(files), into, force=force, add=add, changes=changes, name=name, say=click.echo
         )
 
 

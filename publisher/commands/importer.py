@@ -250,7 +250,11 @@ def _docx_article(
     """One article from a Word file's blocks (its own, or one's part of an edition DOCX)."""
     shown = display_path(path)
     parts: dict[str, str] = {}
-    blocks = _unstyled(blocks, parts)
+    blocks = _unstyled(_captions(blocks), parts)
+    trailing = _trailing_credit(blocks) if "byline" not in parts else None
+    if trailing is not None:  # a correspondent's Word file ends as the page does
+        blocks = blocks[:-1]
+        parts["byline"] = trailing.byline or ""
     title = core.get("title") or parts.get("title", "")
     headers = [b for b in blocks if b["t"] == "Header"]
     # The heading is the title also when broken into lines (publisher's DOCX breaks a
@@ -274,7 +278,8 @@ def _docx_article(
         kicker=parts.get("kicker"),
         subtitle=parts.get("subtitle"),
         byline=credit[1] if credit else byline or None,
-        authors=[a for a in re.split(r"[;；,，、]\s*", core.get("creator", "")) if a],
+        authors=[a for a in re.split(r"[;；,，、]\s*", core.get("creator", "")) if a]
+        or (trailing.authors if trailing is not None else []),
         name_hint=slug or path.stem,
         slug=slug,
     )
@@ -471,6 +476,68 @@ def _custom_style(block: Node) -> str | None:
     if block["t"] != "Div":
         return None
     return dict(block["c"][0][2]).get("custom-style")
+
+
+# Word's caption styles, and how a caption line under a picture starts when it has none.
+CAPTION_STYLES = ("Caption", "Image Caption", "题注", "題注")
+CAPTION_START = re.compile(r"[（(]?(图|圖|上图|下图|上圖|下圖|资料图片|資料圖片|摄影|攝影|新华社)")
+CAPTION_LENGTH = 80
+
+
+def _lone_image(block: Node) -> Node | None:
+    """The picture a paragraph holds and nothing else (inside a style's wrapper too)."""
+    while block["t"] == "Div" and len(block["c"][1]) == 1:
+        block = block["c"][1][0]
+    if block["t"] not in ("Para", "Plain"):
+        return None
+    inlines = [i for i in block["c"] if i["t"] not in ("Space", "SoftBreak")]
+    return inlines[0] if len(inlines) == 1 and inlines[0]["t"] == "Image" else None
+
+
+def _caption_text(block: Node) -> str | None:
+    """The text of a caption paragraph: in a caption style, or short and starting as
+    captions do (图为…, 资料图片, 摄影), else None."""
+    styled = block["t"] == "Div" and _custom_style(block) in CAPTION_STYLES
+    text = _stringify([block]).strip()
+    if not text or len(text) > CAPTION_LENGTH:
+        return None
+    return text if styled or CAPTION_START.match(text) else None
+
+
+def _captions(blocks: list[Node]) -> list[Node]:
+    """A picture followed by its caption line becomes a figure with that caption, which
+    is also its alt text (pandoc writes ![caption](…))."""
+    out: list[Node] = []
+    index = 0
+    while index < len(blocks):
+        picture = _lone_image(blocks[index])
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        caption = _caption_text(following) if picture and following else None
+        if picture is not None and caption is not None:
+            attr, _description, target = picture["c"]
+            inlines = words(caption)
+            image = {"t": "Image", "c": [attr, inlines, target]}
+            caption_block = [{"t": "Plain", "c": inlines}]
+            out.append(
+                {"t": "Figure", "c": [["", [], []], [None, caption_block], [
+                    {"t": "Plain", "c": [image]}]]}
+            )  # fmt: skip
+            index += 2
+            continue
+        out.append(blocks[index])
+        index += 1
+    return out
+
+
+def _trailing_credit(blocks: list[Node]) -> PageArticle | None:
+    """The bracketed credit a correspondent's copy ends with (（记者 李明）), as the
+    raw-page import reads it: the byline, and the authors when it names people."""
+    if not blocks or blocks[-1]["t"] not in ("Para", "Plain"):
+        return None
+    found = CREDIT.fullmatch(_stringify([blocks[-1]]).strip())
+    if found is None:
+        return None
+    return PageArticle(headline="", kicker=None, title="", credit=found[1].strip())
 
 
 def _unstyled(blocks: list[Node], parts: dict[str, str]) -> list[Node]:
@@ -777,6 +844,7 @@ def import_files(
     force: bool = False,
     add: bool = False,
     changes: str | None = None,
+    name: str | None = None,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
     """Import ``files`` into ``into``; print a summary with ``say``; return the articles
@@ -786,6 +854,8 @@ def import_files(
         found, what = read_file(path, changes)
         say(f"{display_path(path)} ({what}): {len(found)} article{'s' * (len(found) > 1)}")
         articles += found
+    if name is not None:
+        _name_the_article(articles, name, files)
     planned, root = plan(articles, into, force=force)
     edition_text = add_to_edition(root, [p.path for p in planned], into) if add else None
     for item in planned:
@@ -801,6 +871,21 @@ def import_files(
     if edition is not None and listed and not add:
         say(f"add them to {display_path(edition)}'s `articles:` (or import with --add)")
     return [item.path for item in planned]
+
+
+def _name_the_article(articles: list[Imported], name: str, files: list[Path]) -> None:
+    """``--name``: the one article's file name, NN-slug (kept as given) or a slug (numbered
+    after the folder's articles); pinyin for Chinese, as imports name files."""
+    if len(articles) != 1:
+        raise SourceError(
+            display_path(files[0]),
+            f"--name names one article, and the import holds {len(articles)}",
+            hint="import the files one at a time, or leave out --name",
+        )
+    article = articles[0]
+    own = NUMBERED.fullmatch(f"{name}.md")
+    article.slug = f"{own[1]}-{slugify(own[2])}" if own else None
+    article.name_hint = own[2] if own else name
 
 
 def _summary(item: Planned, say: Callable[[str], None]) -> None:
