@@ -112,3 +112,32 @@ def test_python_without_the_venv_says_what_to_do():
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "run `make`" in result.stderr and ".venv/bin/publisher" in result.stderr
+
+
+def test_the_first_import_replaces_the_example_article(tmp_path):
+    """`new` then `import`: the page's articles are 01…04, the example is gone from the
+    folder and from edition.yaml, and the edition checks clean in its three variants."""
+    from conftest import FIXTURES
+
+    assert run_publisher("new", "x", cwd=tmp_path).returncode == 0
+    edition = tmp_path / "x" / "edition.yaml"
+    assert "variants: [zh-Hans, zh-Hant-TW, zh-Hant-HK]" in edition.read_text(encoding="utf-8")
+    articles = tmp_path / "x" / "articles"
+    result = run_publisher("import", FIXTURES / "raw-page.txt", "--into", articles)
+    assert result.returncode == 0, result.stderr
+    assert "removed" in result.stdout and "01-example.md" in result.stdout
+    assert sorted(p.name for p in articles.glob("*.md")) == [
+        "01-xiaoyi.md", "02-jiaokou.md", "03-zezhou.md", "04-liucun.md",
+    ]  # fmt: skip
+    text = edition.read_text(encoding="utf-8")
+    assert "01-example" not in text and "  - articles/04-liucun.md\n" in text
+    checked = run_publisher("check", "--source", tmp_path / "x")
+    assert checked.returncode == 0, checked.stderr
+    assert "4 articles valid" in checked.stderr
+    # An example the editor has changed is theirs: it stays.
+    assert run_publisher("new", "y", cwd=tmp_path).returncode == 0
+    mine = tmp_path / "y" / "articles" / "01-example.md"
+    mine.write_text(mine.read_text(encoding="utf-8") + "\n我加的一段。\n", encoding="utf-8")
+    kept = run_publisher("import", FIXTURES / "raw-page.txt", "--into", mine.parent)
+    assert kept.returncode == 0, kept.stderr
+    assert mine.is_file() and (mine.parent / "02-xiaoyi.md").is_file()

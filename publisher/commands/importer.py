@@ -33,6 +33,7 @@ from publisher.base.model import Node
 from publisher.base.pandoc import run_pandoc
 from publisher.commands.placeholder import ALT, placeholder_png
 from publisher.commands.rawcopy import CREDIT, PageArticle, split_page
+from publisher.commands.scaffold import ARTICLE, EXAMPLE
 from publisher.document import copyedit
 from publisher.document.pandoc_ast import iter_ast, map_ast, rewrite_images, words
 from publisher.read.paths import display_path
@@ -720,14 +721,39 @@ def _markdown(
     return fixed, len(changes)
 
 
-def plan(articles: list[Imported], into: Path, *, force: bool) -> tuple[list[Planned], Path | None]:
+def untouched_example(into: Path) -> Path | None:
+    """The example article of a fresh `publisher new` edition, as it was written: the
+    first import replaces it (an edited one stays)."""
+    example = into.absolute() / EXAMPLE
+    try:
+        return example if example.read_text(encoding="utf-8") == ARTICLE.format() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _without_example(text: str, example: str, replacing: list[str]) -> str:
+    """edition.yaml's text with the example's entry in `articles:` replaced by
+    ``replacing`` (or dropped), in its own indentation."""
+    found = re.search(rf"^(\s*-\s*){re.escape(example)}\s*\n", text, flags=re.MULTILINE)
+    if found is None:
+        return text
+    entries = "".join(f"{found[1]}{name}\n" for name in replacing)
+    return text[: found.start()] + entries + text[found.end() :]
+
+
+def plan(
+    articles: list[Imported], into: Path, *, force: bool, leaving: Path | None = None
+) -> tuple[list[Planned], Path | None]:
     """Name every article and image; refuse (naming them all) names that exist,
-    unless ``force``."""
+    unless ``force``. ``leaving``: an article that goes (the example of `new`), whose
+    name and number are free."""
     into = into.absolute()
     root = _edition_root(into)
     images_folder = (root or into) / IMAGES_FOLDER
     existing = {}
     for path in sorted(into.glob("*.md")) if into.is_dir() else []:
+        if path == leaving:
+            continue
         match = NUMBERED.fullmatch(path.name)
         existing[match[2] if match else path.stem] = path
     numbers = [int(m[1]) for p in existing.values() if (m := NUMBERED.fullmatch(p.name))]
@@ -856,14 +882,24 @@ def import_files(
         articles += found
     if name is not None:
         _name_the_article(articles, name, files)
-    planned, root = plan(articles, into, force=force)
+    example = untouched_example(into)
+    planned, root = plan(articles, into, force=force, leaving=example)
     edition_text = add_to_edition(root, [p.path for p in planned], into) if add else None
+    if example is not None and root is not None:
+        edition_text = _without_example(
+            edition_text or (root / EDITION_FILE).read_text(encoding="utf-8"),
+            example.relative_to(root.absolute()).as_posix(),
+            [] if add else [p.path.relative_to(root.absolute()).as_posix() for p in planned],
+        )
     for item in planned:
         for path, data in item.images.items():
             write_atomically(path, data)
         write_atomically(item.path, item.markdown.encode("utf-8"))
     if edition_text is not None and root is not None:
         write_atomically(root / EDITION_FILE, edition_text.encode("utf-8"))
+    if example is not None:
+        example.unlink()
+        say(f"  removed {display_path(example)}, the example article of `publisher new`")
     for item in planned:
         _summary(item, say)
     edition = root / EDITION_FILE if root is not None else None

@@ -25,7 +25,7 @@ date: {date}                     # the publication date, YYYY-MM-DD; set it to t
 # subject: [乡村振兴]
 # Published variants; Traditional editions are converted by OpenCC:
 # zh-Hant, zh-Hant-TW (Taiwan: 「」 and Taiwanese vocabulary), zh-Hant-HK.
-variants: [zh-Hans]              # e.g. [zh-Hans, zh-Hant-TW, zh-Hant-HK]
+variants: [zh-Hans, zh-Hant-TW, zh-Hant-HK]   # drop those you do not publish
 # The articles in reading order; without this list, every articles/*.md by file name.
 articles:
   - articles/01-example.md
@@ -55,10 +55,16 @@ authors: [某某]
 
 DICTIONARY = """\
 # Reviewed phrases that win over OpenCC's conversion to Traditional Chinese,
-# one per line (see the README, "Traditional editions"):
+# one per line (see docs/traditional.md). `publisher review` lists the places
+# OpenCC may have got wrong, most doubtful first; record each decision here, by
+# hand or with `publisher review --accept PHRASE=READING` (or `--keep PHRASE` for
+# OpenCC's reading), and the next build uses it:
 #   干部: 幹部                         # every Traditional variant
 #   发展对象: {zh-Hant-TW: 發展對象}    # one variant; `all` for the others
 """
+
+
+EXAMPLE = "01-example.md"  # in articles/
 
 
 def _name(folder: Path) -> str:
@@ -82,7 +88,7 @@ def create_edition(folder: Path, today: datetime.date | None = None) -> list[Pat
     day = today or datetime.date.today()
     files = {
         folder / "edition.yaml": EDITION.format(name=_name(folder), date=day.isoformat()),
-        folder / "articles" / "01-example.md": ARTICLE.format(),
+        folder / "articles" / EXAMPLE: ARTICLE.format(),
         folder / "dictionary.yaml": DICTIONARY,
     }
     (folder / "articles").mkdir(parents=True, exist_ok=True)
