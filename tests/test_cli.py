@@ -119,3 +119,26 @@ def test_no_summary_line_before_a_fatal_error(tmp_path):
     quiet = run_publisher("-q", "build", "docx", "--archive", archive, "--out", tmp_path / "a")
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr, quiet.stderr
     assert "0 of 1 editions built" in quiet.stderr
+
+
+def test_an_image_without_alt_text_is_said_once_and_fails_strict_check(tmp_path):
+    """Said when the sources are read, with its line: `check --strict` fails on it, and a
+    build of two variants and every format says it once, not once per output."""
+    from tiny import tiny_edition
+
+    source = tiny_edition(tmp_path)
+    article = sorted((source / "articles").glob("*.md"))[0]
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\n![](../images/placeholder-photo-2.png)\n",
+        encoding="utf-8",
+    )
+    line = len(article.read_text(encoding="utf-8").splitlines())
+    check = run_publisher("check", "--strict", "--source", source)
+    assert check.returncode == 1
+    assert f"{article.name}:{line}: the image ../images/placeholder-photo-2.png has no alt" in (
+        check.stderr
+    )
+    built = run_publisher("build", "--source", source, "--out", tmp_path / "out")
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.count("has no alt text") == 1, built.stderr
+    assert "alt description" not in built.stderr

@@ -555,10 +555,11 @@ def test_a_link_that_loops_is_named(tmp_path, where):
 
 
 def test_warnings_name_the_file_and_line(tmp_path):
-    """An image without alt text (EPUB accessibility) and a page size Word lacks (DOCX)."""
+    """An image without alt text (EPUB accessibility) and margins Word cannot take (DOCX;
+    a page size it cannot take is an error of edition.yaml now)."""
     source = tiny_edition(
         tmp_path,
-        "pdf: {page_size: auto}\n",
+        "pdf: {margins: 2em 3em}\n",
         "---\ntitle: 标题\n---\n\n正文。\n\n![](../images/photo.png)\n",
     )
     photo(source / "images" / "photo.png")
@@ -566,4 +567,4 @@ def test_warnings_name_the_file_and_line(tmp_path):
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert any("articles/01-a.md:7:" in w and "no alt text" in w for w in warnings), warnings
-    assert any("edition.yaml:" in w and "page_size" in w for w in warnings), warnings
+    assert any("edition.yaml:" in w and "pdf.margins" in w for w in warnings), warnings

@@ -304,13 +304,13 @@ class _Package:
             if not (image.get("alt") or "").strip():
                 image.set("alt", image.get("alt") or "")  # XHTML requires the attribute
                 self.a11y.undescribed.append(shown)
-                target = targets[number] if number < len(targets) else None
+                if number < len(targets):
+                    continue  # an image of the text: said when the sources were read
                 warn(
-                    f"the image {target or image.get('src')} has no alt text; write what it "
-                    'shows in {alt="…"} (the EPUB makes no accessibility conformance claim '
+                    f"the image {image.get('src')} has no alt text; write what it shows in "
+                    'its alt="…" (the EPUB makes no accessibility conformance claim '
                     "without it)",
                     path=shown,
-                    line=article.line_of(target) if target else None,
                 )
         for table in section.iter(f"{{{XHTML}}}table"):
             if table.find(f".//{{{XHTML}}}th") is None:

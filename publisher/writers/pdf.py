@@ -119,6 +119,8 @@ class WeasyPrintWarnings(logging.Handler):
             return
         if "Too many glyphs missing" in message:
             return  # a consequence of the missing glyphs, each reported on its own
+        if "has no required alt description" in message:
+            return  # said once, with its file and line, when the sources are read
         if missing := MISSING_GLYPH.search(message):
             code_point = int(missing[1], 16)
             article = self.article
