@@ -300,3 +300,26 @@ def test_dictionary_in_place_leaves_only_what_remains(review_without_dictionary)
 def test_traditional_editions_read_zhongyang_fazhan(tag):
     reader = Reader(VARIANTS[tag], read_dictionary(SAMPLE))
     assert reader.convert(["一手抓好特色种养发展壮大"]) == ["一手抓好特色種養發展壯大"]
+
+
+def test_review_reads_only_the_variants_the_edition_publishes(tmp_path):
+    """An edition that publishes Simplified only has no Traditional reading to decide:
+    review says so, and lists nothing."""
+    from tiny import tiny_edition
+
+    source = tiny_edition(tmp_path, ("zh-Hans",))
+    result = run_publisher("review", "--source", source)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "publishes no Traditional variant" in result.stderr
+    both = json.dumps(review_json(CASES), ensure_ascii=False)
+    assert "zh-Hant-HK" in both and "zh-Hant-TW" in both
+    taiwan = Path(shutil.copytree(CASES, tmp_path / "tw"))
+    edition = taiwan / "edition.yaml"
+    text = edition.read_text(encoding="utf-8")
+    edition.write_text(
+        text.replace("variants: [zh-Hans, zh-TW, zh-HK]", "variants: [zh-Hans, zh-TW]"),
+        encoding="utf-8",
+    )
+    found = json.dumps(review_json(taiwan), ensure_ascii=False)
+    assert "zh-Hant-TW" in found and "zh-Hant-HK" not in found

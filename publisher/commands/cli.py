@@ -603,6 +603,14 @@ def review(
     with _user_errors(), local_sources(source) as local:
         edition = builds.load_edition(local)
         variants = builds.traditional_variants(edition)
+        if not variants:
+            click.echo(
+                f"{shown(display_path(local))}: the edition publishes no Traditional variant, "
+                "so there is nothing to review (add zh-Hant-TW or zh-Hant-HK to `variants:` "
+                "in edition.yaml)",
+                err=True,
+            )
+            return
         if everything:
             found = find_ambiguities(edition, variants)
             if output_format == "json":

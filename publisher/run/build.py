@@ -38,7 +38,7 @@ from publisher.base.atomic import (
     write_atomically,
 )
 from publisher.base.errors import BuildError, PublisherError, WarningCounter, logger, warn
-from publisher.base.languages import DICTIONARY_ALL, VARIANTS, Variant, variant_named
+from publisher.base.languages import DICTIONARY_ALL, Variant, variant_named
 from publisher.base.model import Article, Edition
 from publisher.base.pandoc import pandoc_version
 from publisher.document.parse import AstCache, parse_edition
@@ -134,12 +134,11 @@ def load_edition(source: Path, cache: Path | None = None) -> Edition:
 
 
 def traditional_variants(edition: Edition) -> list[Variant]:
-    """The edition's published Traditional variants (all there are when it publishes none):
-    what the ambiguity report and the review list read."""
+    """The edition's published Traditional variants: what the ambiguity report and the
+    review list read (none for an edition that publishes Simplified only: a reading
+    for a variant it does not publish is no decision anyone has to make)."""
     published = [variant_named(tag) for tag in edition.config.variants or []]
-    return [v for v in published if v.opencc_config] or [
-        v for v in VARIANTS.values() if v.opencc_config
-    ]
+    return [v for v in published if v.opencc_config]
 
 
 def ambiguity_report(edition: Edition) -> list[Ambiguity]:
