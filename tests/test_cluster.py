@@ -137,6 +137,21 @@ def test_two_clients_with_disjoint_editions_share_one_output_folder(cluster, tmp
     )
 
 
+def count_submissions(executor) -> list[bytes]:
+    """What the executor's client submits from now on, pickled as Dask sends it."""
+    from distributed.protocol.pickle import dumps
+
+    payloads: list[bytes] = []
+    submit = executor.client.submit
+
+    def counted(function, *arguments, **options):
+        payloads.append(dumps((function, arguments)))
+        return submit(function, *arguments, **options)
+
+    executor.client.submit = counted
+    return payloads
+
+
 PHRASE = "村民的日子越过越红火".encode()  # the tiny edition's text, as pandoc's AST holds it
 
 
@@ -147,8 +162,6 @@ def test_the_shared_route_sends_no_source_through_the_scheduler(
     """What the client submits, pickled as Dask sends it, counted: by the shared route
     a unit names its inputs and carries no source text, AST or image; by the other
     route it carries the parsed article and the image's bytes."""
-    from distributed.protocol.pickle import dumps
-
     from publisher import DEFAULT_STYLES
     from publisher.run.build import environment_key, load_edition, make_units, plan_outputs
     from publisher.run.build import run_unit as run_one
@@ -161,15 +174,8 @@ def test_the_shared_route_sends_no_source_through_the_scheduler(
     edition = load_edition(edition_folder)
     outputs = plan_outputs(edition, out, ["docx"], None, environment_key(DEFAULT_STYLES))
     units = make_units(edition, outputs, DEFAULT_STYLES, out / ".cache")
-    payloads: list[bytes] = []
     with DaskExecutor(cluster.scheduler.address, DEFAULT_STYLES) as executor:
-        submit = executor.client.submit
-
-        def counted(function, *arguments, **options):
-            payloads.append(dumps((function, arguments)))
-            return submit(function, *arguments, **options)
-
-        executor.client.submit = counted
+        payloads = count_submissions(executor)
         results = list(executor.map_unordered(run_one, units))
     assert all(r.error is None for r in results), results
     assert (out / "zh-Hans" / "daily.docx").is_file()
@@ -187,8 +193,6 @@ def test_by_the_shared_route_the_client_reads_no_article(cluster, tmp_path, monk
     """A whole build through the shared route: a worker plans the edition (reads and
     parses it) and the client only submits; the client never loads the edition, and
     nothing it submits carries an article's text or an image."""
-    from distributed.protocol.pickle import dumps
-
     import publisher.run.build as build_module
     from publisher import DEFAULT_STYLES
     from publisher.run.cluster import DaskExecutor
@@ -204,16 +208,9 @@ def test_by_the_shared_route_the_client_reads_no_article(cluster, tmp_path, monk
             raise AssertionError("the client loaded the edition")
 
         monkeypatch.setattr(build_module, "load_edition", tripwire)
-    payloads: list[bytes] = []
     out = tmp_path / "out"
     with DaskExecutor(cluster.scheduler.address, DEFAULT_STYLES) as executor:
-        submit = executor.client.submit
-
-        def counted(function, *arguments, **options):
-            payloads.append(dumps((function, arguments)))
-            return submit(function, *arguments, **options)
-
-        executor.client.submit = counted
+        payloads = count_submissions(executor)
         written = build_module.build_edition(
             edition_folder, out, ["docx", "epub"], executor=executor
         )

@@ -37,7 +37,12 @@ from publisher.commands.scaffold import ARTICLE, EXAMPLE
 from publisher.document import copyedit
 from publisher.document.pandoc_ast import iter_ast, map_ast, rewrite_images, words
 from publisher.read.paths import display_path
-from publisher.read.sources import EDITION_FILE, encoding_candidates
+from publisher.read.sources import (
+    EDITION_FILE,
+    encoding_candidates,
+    read_text,
+    split_front_matter,
+)
 from publisher.writers.docx import ARTICLES_PROPERTY
 
 # pandoc's Markdown writer without `smart`: with it, “” ‘’ become ASCII quotes,
@@ -805,15 +810,9 @@ FROM_WORD = ("kicker", "title", "subtitle", "byline")
 def _front_matter_of(path: Path) -> dict[str, Any]:
     """The front matter of an article file (empty if it has none or it is unreadable)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    end = text.find("\n---", 4)
-    if not text.startswith("---\n") or end < 0:
-        return {}
-    try:
-        meta = yaml.safe_load(text[4:end])
-    except yaml.YAMLError:
+        yaml_text, _body, _line = split_front_matter(read_text(path), path)
+        meta = yaml.safe_load(yaml_text)
+    except (OSError, SourceError, yaml.YAMLError):
         return {}
     return meta if isinstance(meta, dict) else {}
 

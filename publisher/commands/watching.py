@@ -28,7 +28,7 @@ EDITOR_TEMPORARY = (
     r"^#.*#$",  # Emacs's autosave
     r"^\.goutputstream-",  # gedit, GIO
     r"^\.~lock\..*#$",  # LibreOffice
-    r"\.(tmp|temp|part|crdownload|kate-swp|bak|orig|swx)$",
+    r"\.(tmp|temp|part|crdownload|kate-swp|bak|orig)$",  # (.swp, .swx: the default's)
     r"^\.?~",  # Word's ~$name, and others'
 )
 

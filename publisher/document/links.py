@@ -33,7 +33,7 @@ from urllib.parse import unquote
 
 from publisher.base.errors import warn
 from publisher.base.model import ArticleSource, Node, anchor
-from publisher.document.pandoc_ast import iter_ast, map_ast
+from publisher.document.pandoc_ast import inline_text, iter_ast, map_ast
 
 XREF = "publisher-article:"
 ARTICLE_SUFFIXES = (".md", ".markdown")
@@ -48,16 +48,6 @@ def github_slug(text: str) -> str:
         c for c in text.strip().lower() if c in " -_" or unicodedata.category(c)[0] in "LNM"
     )
     return kept.replace(" ", "-")
-
-
-def _text(inlines: list[Node]) -> str:
-    parts = []
-    for node in iter_ast(inlines):
-        if node["t"] in ("Str", "Code"):
-            parts.append(node["c"] if node["t"] == "Str" else node["c"][1])
-        elif node["t"] in ("Space", "SoftBreak", "LineBreak"):
-            parts.append(" ")
-    return "".join(parts)
 
 
 @dataclass
@@ -89,7 +79,7 @@ def article_targets(blocks: list[Node]) -> Targets:
         if kind == "Header":
             identifier = content[1][0]
             if identifier:
-                targets.add(identifier, github_slug(_text(content[2])))
+                targets.add(identifier, github_slug(inline_text(content[2])))
         elif kind in ("Span", "Div", "Link", "Image", "Code", "CodeBlock", "Table", "Figure"):
             attr = content[0]
             if isinstance(attr, list) and len(attr) == 3 and attr[0]:

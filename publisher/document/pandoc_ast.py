@@ -48,6 +48,17 @@ def iter_ast(node: Any) -> Iterator[Node]:
             yield from iter_ast(value)
 
 
+def inline_text(inlines: list[Node]) -> str:
+    """The text of inlines (code included), a space for each space or line break."""
+    parts = []
+    for node in iter_ast(inlines):
+        if node["t"] in ("Str", "Code"):
+            parts.append(node["c"] if node["t"] == "Str" else node["c"][1])
+        elif node["t"] in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
 def image_targets(blocks: list[Node]) -> list[str]:
     return [node["c"][2][0] for node in iter_ast(blocks) if node["t"] == "Image"]
 

@@ -25,7 +25,14 @@ from publisher.base.pandoc import (
 )
 from publisher.document import copyedit
 from publisher.document.links import edition_links
-from publisher.document.pandoc_ast import image_targets, iter_ast, map_ast, plain, reading_call
+from publisher.document.pandoc_ast import (
+    image_targets,
+    inline_text,
+    iter_ast,
+    map_ast,
+    plain,
+    reading_call,
+)
 from publisher.document.rawhtml import apply_policy
 from publisher.read.images import check_image
 from publisher.read.sources import read_text, source_file
@@ -319,12 +326,11 @@ def report_images_without_alt(article: ArticleSource, blocks: list[Node]) -> Non
         if node["t"] != "Image":
             continue
         alt = dict(node["c"][0][2]).get("alt", "")
-        caption = "".join(i["c"] for i in iter_ast(node["c"][1]) if i["t"] == "Str")
-        if alt.strip() or caption.strip():
+        if alt.strip() or inline_text(node["c"][1]).strip():
             continue
         target = node["c"][2][0]
         warn(
-            f"the image {target} has no alt text; write what it shows in {{alt=\"…\"}} (the "
+            f'the image {target} has no alt text; write what it shows in {{alt="…"}} (the '
             "EPUB makes no accessibility conformance claim without it, and the tagged PDF "
             "leaves the figure undescribed)",
             path=article.shown,

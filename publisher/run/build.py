@@ -521,8 +521,9 @@ def _build(
     # Closed at once on an interruption, not when the traceback lets go of it: an
     # executor stops its units there, before this build sweeps its output folder.
     # (No call without units: a local pool would start its workers for nothing.)
-    units = executor.map_unordered(run_unit, plan.units) if plan.units else iter([])
-    with closing(units) if plan.units else nullcontext(units) as results:
+    units = plan.units
+    running = closing(executor.map_unordered(run_unit, units)) if units else nullcontext(())
+    with running as results:
         for result in results:
             if result.pid != os.getpid():  # a worker's: printed and counted here, once
                 for message in result.warnings:

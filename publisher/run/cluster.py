@@ -68,7 +68,6 @@ from publisher.run.executors import plan_here
 U = TypeVar("U")
 R = TypeVar("R")
 T = TypeVar("T")
-P = TypeVar("P")
 
 
 class DaskExecutor:
@@ -360,11 +359,11 @@ class StorageFailed:
     error: str
 
 
-def _storage_failed(error: OSError) -> tuple[StorageFailed, None]:
+def _storage_failed(error: OSError) -> StorageFailed:
     # load time: distributed only for cluster builds
     from distributed import get_worker
 
-    return StorageFailed(get_worker().address, f"{type(error).__name__}: {error}"), None
+    return StorageFailed(get_worker().address, f"{type(error).__name__}: {error}")
 
 
 def _running(keys: list[str], dask_worker: Any = None) -> int:
@@ -556,7 +555,7 @@ def run_away(
             }
             return rebase(result, {Path(folder): Path(out)}), written
     except OSError as error:
-        return _storage_failed(error)
+        return _storage_failed(error), None
 
 
 def sees_files(expected: dict[str, str]) -> bool:
@@ -644,7 +643,7 @@ def plan_away(
         with WarningCounter() as said:
             plan = function(*arguments)
     except OSError as error:
-        return _storage_failed(error)[0]
+        return _storage_failed(error)
     return replace(
         plan,
         units=batches(plan.units),
@@ -695,7 +694,7 @@ def run_in_place(
             results.append(function(unit))
         return results, None
     except OSError as error:
-        return _storage_failed(error)
+        return _storage_failed(error), None
 
 
 def write_back(out: Path, files: dict[str, bytes]) -> None:
