@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from publisher.base.config import length_mm, page_size_mm
+from publisher.base.config import NAMED_PAGES, length_mm, page_size_mm
 from publisher.base.errors import warn
 from publisher.base.model import Article, Edition, Node, anchor
 from publisher.base.pandoc import run_pandoc_binary
@@ -59,9 +59,10 @@ DEFAULT_PAGE = "A4"
 def page_geometry(page_size: str, margins: str, where: str | None = None) -> dict[str, float]:
     """The DOCX page in millimetres from edition.yaml's ``pdf:`` CSS values.
 
-    Word has a page size, not a page name: a CSS name (A4, B5, JIS-B5, letter …,
-    optionally ``landscape``) or two absolute lengths map exactly; anything
-    else (``auto``, font-relative units) gives A4, with a warning. Margins
+    Word has a page size, not a page name: every size edition.yaml accepts (a name,
+    optionally ``landscape``, or two lengths) maps exactly, by the configuration's
+    own reading (``page_size_mm``); a config made in code with another gives A4,
+    with a warning. Margins
     follow the CSS shorthand (one to four absolute lengths); if they cannot be
     read, the reference document's own margins stay.
     """
@@ -71,7 +72,7 @@ def page_geometry(page_size: str, margins: str, where: str | None = None) -> dic
             f"pdf.page_size `{page_size}` has no Word equivalent; the DOCX is {DEFAULT_PAGE}",
             path=where,
         )
-        size = page_size_mm(DEFAULT_PAGE) or (210, 297)
+        size = NAMED_PAGES[DEFAULT_PAGE.lower()]
     width, height = size
     geometry = {"width": width, "height": height}
     values = [length_mm(v) for v in margins.split()]
