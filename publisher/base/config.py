@@ -97,6 +97,40 @@ def page_size_mm(page_size: str) -> tuple[float, float] | None:
     return (width, height) if min(width, height) >= 50 else None
 
 
+class PressOptions(_Schema):
+    """``pdf: {press: …}`` in edition.yaml: the press PDF, written beside the proof."""
+
+    profile: str | None = Field(
+        None,
+        description="The print shop's CMYK ICC profile, a file in the source folder. Default: "
+        "Japan Color 2001 Coated, the coated-paper condition Chinese print shops commonly ask "
+        "for (Adobe's profile, as the pinned npm package press-ready ships it).",
+    )
+    condition: str | None = Field(
+        None,
+        pattern=r"^\S.*$",
+        description="The registered name of `profile`'s printing condition (e.g. FOGRA39, "
+        "CGATS TR 006), written as the PDF/X output condition; default the profile's name.",
+    )
+    bleed: str = Field(
+        "3mm", description="How far pictures and backgrounds at the page's edge run past the trim."
+    )
+    min_ppi: int = Field(
+        300,
+        ge=72,
+        le=2400,
+        description="Pictures printed at fewer pixels per inch than this are warned about.",
+    )
+
+    @field_validator("bleed")
+    @classmethod
+    def _bleed_is_a_length(cls, value: str) -> str:
+        millimetres = length_mm(value)
+        if millimetres is None or millimetres > 20:
+            raise ValueError(f"the bleed `{value}` is not a length up to 20 mm (e.g. `3mm`)")
+        return value
+
+
 class PdfOptions(_Schema):
     """``pdf:`` in edition.yaml: the print edition."""
 
@@ -125,6 +159,19 @@ class PdfOptions(_Schema):
         description="With `vertical`, also keep those variants' horizontal PDFs, as "
         "`<name>-horizontal.pdf` and `articles/<slug>-horizontal.pdf`.",
     )
+    press: PressOptions | None = Field(
+        None,
+        description="`true` (or the options below) also writes `<name>-press.pdf`: PDF/X-4 with "
+        "a CMYK output intent, bleed and crop marks, text and rules in black ink alone, "
+        "pictures in the profile's CMYK; pictures under `min_ppi` are warned about.",
+    )
+
+    @field_validator("press", mode="before")
+    @classmethod
+    def _press_switch(cls, value: object) -> object:
+        if value is True:
+            return {}
+        return None if value is False else value
 
     @field_validator("page_size")
     @classmethod

@@ -153,6 +153,8 @@ def pdf_checks(path: Path) -> list[Check]:
     checks.append(Check("fonts embedded", not unembedded, ", ".join(unembedded)))
     checks.append(Check("fonts mapped to Unicode", not unmapped, ", ".join(unmapped)))
     checks.append(glyphs_present(reader))
+    if _declares_pdfx(root):  # the press PDF: for the shop's RIP, not a screen reader
+        return checks + _press_checks(reader)
     tagged = "/StructTreeRoot" in root and bool(root.get("/MarkInfo", {}).get("/Marked"))
     checks.append(Check("tagged", tagged, "" if tagged else "no structure tree or MarkInfo"))
     lang = str(root.get("/Lang", ""))
@@ -261,6 +263,39 @@ def _figures_have_alt(root: dict) -> Check:
                 kids = kids if isinstance(kids, list) else [kids]
                 stack += [kid.get_object() for kid in kids if hasattr(kid, "get_object")]
     return Check("figures with alt text", not without, f"{without} without" if without else "")
+
+
+def _declares_pdfx(root: dict) -> bool:
+    if "/Metadata" not in root:
+        return False
+    return b"GTS_PDFXVersion" in root["/Metadata"].get_object().get_data()
+
+
+def _press_checks(reader: object) -> list[Check]:
+    """A press PDF (PDF/X-4): its CMYK output intent, a trim box inside the bleed box on
+    every page, no annotation on a page, and no RGB colour operator in any page."""
+    from pypdf.generic import ContentStream
+
+    root = reader.trailer["/Root"]  # type: ignore[attr-defined]
+    intents = [i.get_object() for i in root.get("/OutputIntents", [])]
+    profiles = [i["/DestOutputProfile"].get_object() for i in intents if i.get("/S") == "/GTS_PDFX"]
+    cmyk = any(p.get_data()[16:20] == b"CMYK" for p in profiles)
+    checks = [Check("PDF/X output intent", cmyk, "" if cmyk else "no CMYK GTS_PDFX intent")]
+    pages = reader.pages  # type: ignore[attr-defined]
+    boxed = all("/TrimBox" in page and "/BleedBox" in page for page in pages)
+    checks.append(Check("trim and bleed boxes", boxed, "" if boxed else "a page lacks them"))
+    bare = not any("/Annots" in page for page in pages)
+    checks.append(Check("no annotations", bare, "" if bare else "links on a printed page"))
+    rgb = sorted(
+        {
+            number
+            for number, page in enumerate(pages, 1)
+            for _, operator in ContentStream(page.get_contents(), reader).operations
+            if operator in (b"rg", b"RG")
+        }
+    )
+    checks.append(Check("no RGB colour", not rgb, f"RGB on pages {rgb[:5]}" if rgb else ""))
+    return checks
 
 
 def _identification(root: dict) -> list[Check]:

@@ -349,6 +349,43 @@ def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
     )
 
 
+def check_press_profile(root: Path, config: EditionConfig, lines: dict) -> None:
+    """``pdf: {press: {profile: …}}`` must name a CMYK printer profile in the source folder."""
+    press = config.pdf.press
+    if press is None or press.profile is None:
+        return
+    shown, line = display_path(root / EDITION_FILE), lines.get("pdf.press.profile")
+    path = source_file(
+        root,
+        root,
+        press.profile,
+        what="the press profile",
+        shown=shown,
+        line=line,
+        hint="put the print shop's .icc file in the source folder and name it relative to it, "
+        "or remove `profile:` for Japan Color 2001 Coated",
+    )
+    problem = press_profile_problem(path.read_bytes())
+    if problem:
+        raise SourceError(
+            shown,
+            f"the press profile `{press.profile}` is {problem}",
+            line=line,
+            hint="ask the print shop for the CMYK profile of their press and paper",
+        )
+
+
+def press_profile_problem(data: bytes) -> str | None:
+    """What keeps ``data`` from being a press PDF's output profile, or None: an ICC
+    profile (its signature at byte 36) of a printer (class) in CMYK (colour space)."""
+    if len(data) < 128 or data[36:40] != b"acsp":
+        return "not an ICC profile"
+    space, kind = data[16:20].decode("latin-1").strip(), data[12:16].decode("latin-1")
+    if (space, kind) != ("CMYK", "prtr"):
+        return f"a {space} profile of class `{kind}`, not a CMYK printer profile"
+    return None
+
+
 # Article files name output files (PDF, DOCX, the EPUB's documents): ASCII only.
 ARTICLE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
@@ -370,6 +407,7 @@ def read_edition(root: Path) -> EditionSource:
     config, lines = read_edition_config(root)
     source_date_epoch()  # checked before anything is written
     check_cover(root, config, lines)
+    check_press_profile(root, config, lines)
     paths = article_paths(root, config, lines)
     for path in paths:
         check_article_name(root, path)

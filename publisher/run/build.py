@@ -57,6 +57,7 @@ from publisher.run.digests import CACHE_FOLDER, folders_digest, tool_versions
 from publisher.run.executors import Executor, build_executor
 from publisher.run.progress import Event
 from publisher.writers import FORMATS, format_named
+from publisher.writers.press import press_profile
 from publisher.writers.vivliostyle import check_installed, engine_versions
 
 if TYPE_CHECKING:
@@ -76,7 +77,8 @@ class Output:
     key: str  # content hash of everything the file is built from
     article: str | None = None  # the slug, for a per-article output
     stamp: Path | None = None  # where the key is recorded once the file is written
-    # "horizontal": the horizontal copy of a PDF set vertically (pdf.horizontal).
+    # "horizontal": the horizontal copy of a PDF set vertically (pdf.horizontal);
+    # "press": the edition's press PDF (pdf.press), PDF/X-4 for the print shop.
     layout: str = ""
 
     def up_to_date(self) -> bool:
@@ -261,7 +263,7 @@ def plan_outputs(
                     )
                     name_in_folder = fmt.folder or f"{edition.config.name}{suffix}{fmt.extension}"
                     outputs.append(output(folder / name_in_folder, whole))
-                if fmt.per_article:
+                if fmt.per_article and layout != "press":  # the press takes the edition
                     for article in edition.articles:
                         if wanted and article.slug not in wanted:
                             continue
@@ -274,10 +276,16 @@ def plan_outputs(
 def _layouts(edition: Edition, variant: Variant, format: str) -> list[tuple[str, tuple[str, ...]]]:
     """The layouts of a format in a variant, each with what its key adds: a PDF set
     vertically (pdf.vertical) depends on Vivliostyle's and chromium's versions, and
-    may keep a horizontal copy (pdf.horizontal)."""
+    may keep a horizontal copy (pdf.horizontal); a press PDF (pdf.press) depends on
+    its profile. A variant set vertically has no press PDF: Vivliostyle's is RGB, and
+    a horizontal press PDF of a vertical edition is not the edition the shop proofed."""
     options = edition.config.pdf
-    if format != "pdf" or variant.tag not in options.vertical:
+    if format != "pdf":
         return [("", ())]
+    if variant.tag not in options.vertical:
+        if options.press is None:
+            return [("", ())]
+        return [("", ()), ("press", ("press", press_profile(edition).digest))]
     vertical = ("", ("vertical", engine_versions()))
     return [vertical, ("horizontal", ("horizontal",))] if options.horizontal else [vertical]
 
@@ -347,6 +355,7 @@ def run_unit(unit: Unit) -> UnitResult:
                 Styles(unit.styles_folder),
                 unit.cache,
                 horizontal=unit.layout == "horizontal",
+                press=unit.layout == "press",
             )
             with ExitStack() as stack:
                 whole = next((o for o in unit.outputs if o.article is None), None)

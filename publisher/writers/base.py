@@ -22,6 +22,8 @@ class WriterContext:
     # The horizontal copy of a variant whose PDF is set vertically (edition.yaml
     # `pdf: {vertical: [...], horizontal: true}`): set as if it were not.
     horizontal: bool = False
+    # The press PDF (edition.yaml `pdf: {press: …}`): PDF/X-4 for the print shop.
+    press: bool = False
 
 
 class Writer(ABC):

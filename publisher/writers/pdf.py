@@ -32,7 +32,8 @@ import functools
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from html import escape as html_escape
 from html import unescape as html_unescape
 from importlib.resources import files
@@ -52,6 +53,7 @@ from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.matrix import Matrix
 from weasyprint.pdf import VARIANTS as WEASYPRINT_VARIANTS
 from weasyprint.pdf import _use_references, _w3c_date_to_pdf
+from weasyprint.pdf import metadata as weasyprint_metadata
 from weasyprint.pdf.anchors import add_annotations, add_forms, add_links, add_outlines
 from weasyprint.pdf.fonts import build_fonts_dictionary
 from weasyprint.pdf.stream import Stream
@@ -72,6 +74,7 @@ from publisher.writers import (
 )
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.html import article_html, data_uri, print_document
+from publisher.writers.press import PressProfile, crop_marks, media_margin, press_profile
 
 # pdf.tagged / pdf.archival in edition.yaml -> WeasyPrint's PDF variant.
 PDF_VARIANTS = {
@@ -257,6 +260,8 @@ class PdfWriter(Writer):
             page = whole.only(article.slug)
             source = typesetter.html(page)
             document = typesetter.render(source)
+            if typesetter.press is not None:
+                typesetter.check_resolution(article, document)
             if own is not None:
                 typesetter.write(document, own)
             if assembled is not None:
@@ -298,6 +303,15 @@ class _Typesetter:
         options = self.edition.config.pdf
         self.variant = PDF_VARIANTS[options.tagged, options.archival]
         self.tagged = options.tagged
+        # The press PDF: the same pages for the print shop, PDF/X-4 (untagged: the
+        # shop's RIP reads no structure, and PDF/UA is the proof's business).
+        self.press: PressProfile | None = press_profile(self.edition) if context.press else None
+        self.extra: tuple[CSS, ...] = ()
+        # data: URI digest -> the picture's file and pixel size (the press PDF's check)
+        self.pictures: dict[str, tuple[Path, tuple[int, int]]] = {}
+        if self.press is not None:
+            self.variant, self.tagged = None, False
+            self.extra = (CSS(string=f"@page {{ bleed: {self.press.bleed:.3f}pt; }}"),)
         # One font configuration for every document of the unit: fonts are loaded
         # once, and the edition's pages, painted from several documents, share them.
         self.fetcher = LocalFetcher([self.edition.root, context.styles.folder])
@@ -322,8 +336,41 @@ class _Typesetter:
         )
 
     def article_html(self, edition: Edition, article: Article) -> str:
-        html = article_html(edition, article, data_uri, self.xref, typography.for_print)
+        picture = data_uri if self.press is None else self.press_picture
+        html = article_html(edition, article, picture, self.xref, typography.for_print)
         return draw_math(html, article)
+
+    def press_picture(self, path: Path) -> str:
+        """A picture in the press profile's inks, remembered for the resolution check."""
+        assert self.press is not None
+        uri, pixels = self.press.picture(path)
+        self.pictures[hashlib.sha256(uri.encode()).hexdigest()] = (path, pixels)
+        return uri
+
+    def check_resolution(self, article: Article, document: Document) -> None:
+        """Warn, with the article's line, of each picture printed at fewer pixels per
+        inch than the press asks for (``min_ppi``): at its printed size, as laid out."""
+        assert self.press is not None
+        said = set()
+        for page in document.pages:
+            for box in _descendants(page._page_box):
+                source = getattr(box, "element", None)
+                uri = source.get("src") if source is not None and box.element_tag == "img" else ""
+                found = self.pictures.get(hashlib.sha256(uri.encode()).hexdigest()) if uri else None
+                if found is None or not getattr(box, "replacement", None) or box.width <= 0:
+                    continue
+                path, (width, _) = found
+                ppi = round(width / (box.width / 96))
+                if ppi >= self.press.min_ppi or path in said:
+                    continue
+                said.add(path)
+                warn(
+                    f"press PDF: the picture {path.name} prints at {ppi} ppi, under the "
+                    f"{self.press.min_ppi} ppi the press needs: use a larger picture, print "
+                    "it smaller, or set pdf: {press: {min_ppi: …}} if the shop accepts less",
+                    path=article.shown,
+                    line=article.line_of(path.name),
+                )
 
     def xref(self, slug: str, fragment: str | None) -> str | None:
         """A link to another article: its place in the edition PDF, where the pages of
@@ -342,13 +389,21 @@ class _Typesetter:
                 string=html, base_url=self.edition.root.as_uri() + "/", url_fetcher=self.fetcher
             )
             return document.render(
-                font_config=self.fonts, stylesheets=[self.stylesheet, *stylesheets], **self.options
+                font_config=self.fonts,
+                stylesheets=[self.stylesheet, *self.extra, *stylesheets],
+                **self.options,
             )
         except FatalURLFetchingError as error:
             raise BuildError(str(error)) from None
 
     def write(self, document: Document, target: Path) -> None:
         document.write_pdf(target, **self.options)
+
+
+def _descendants(box: object) -> Iterator[object]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
 
 
 def _running_title(html: str) -> str:
@@ -409,6 +464,41 @@ class _EditionPdf:
         self.articles: list[tuple[Article, int, str]] = []  # article, pages, running title
         self.margins: set[tuple[float, float]] = set()
         self.structure = _Structure(self.pdf) if typesetter.tagged else None
+        self.press = typesetter.press
+        self.marks: dict[tuple[float, float], pydyf.Stream] = {}  # one per page size
+
+    def _stream(self, width: float, height: float, tags: dict | None) -> Stream:
+        """A page's content stream; the press PDF's paints every colour in its inks."""
+        arguments = (self.fonts, (0, 0, width, height), self.resources, self.images, tags, {})
+        if self.press is None:
+            return Stream(*arguments, None, compress=True)
+        stream = _PressStream(*arguments, "device-cmyk", compress=True)
+        stream.press = self.press
+        return stream
+
+    def _boxes(self, width: float, height: float) -> dict[str, pydyf.Array]:
+        """The page's boxes (points): the trim is the page; the press PDF's media box
+        adds its bleed and room for the crop marks."""
+        trim = pydyf.Array([0, 0, width, height])
+        if self.press is None:
+            return {"MediaBox": trim, "TrimBox": trim, "BleedBox": trim}
+        bleed, media = self.press.bleed, media_margin(self.press.bleed)
+        return {
+            "MediaBox": pydyf.Array([-media, -media, width + media, height + media]),
+            "TrimBox": trim,
+            "BleedBox": pydyf.Array([-bleed, -bleed, width + bleed, height + bleed]),
+        }
+
+    def _crop_marks(self, pdf_page: pydyf.Dictionary, width: float, height: float) -> None:
+        """The press PDF's crop marks, a content stream shared by the pages of a size."""
+        if self.press is None:
+            return
+        size = (round(width, 3), round(height, 3))
+        if size not in self.marks:
+            marks = crop_marks(width, height, self.press.bleed)
+            self.marks[size] = pydyf.Stream([marks], compress=True)
+            self.pdf.add_object(self.marks[size])
+        pdf_page["Contents"].append(self.marks[size].reference)
 
     def add_article(self, article: Article, document: Document, title: str) -> None:
         self.articles.append((article, len(document.pages), title))
@@ -441,42 +531,35 @@ class _EditionPdf:
             matrix = Matrix(SCALE, 0, 0, -SCALE, 0, page.height * SCALE)
             width, height = page.width * SCALE, page.height * SCALE
             tags = {} if self.structure is not None else None
-            stream = Stream(
-                self.fonts,
-                (0, 0, page.width, page.height),
-                self.resources,
-                self.images,
-                tags,
-                {},
-                None,
-                compress=True,
-            )
+            stream = self._stream(page.width, page.height, tags)
             # Each content stream restores the graphics state it found: the page's
             # furniture is a second stream that must start from PDF's own axes.
             stream.push_state()
             stream.transform(d=-1, f=height)
+            boxes = self._boxes(width, height)
             pdf_page = pydyf.Dictionary(
                 {
                     "Type": "/Page",
                     "Parent": self.pdf.pages.reference,
-                    "MediaBox": pydyf.Array([0, 0, width, height]),
+                    "MediaBox": boxes["MediaBox"],
                     "Resources": self.resources.reference,
-                    "TrimBox": pydyf.Array([0, 0, width, height]),
-                    "BleedBox": pydyf.Array([0, 0, width, height]),
+                    "TrimBox": boxes["TrimBox"],
+                    "BleedBox": boxes["BleedBox"],
                 }
             )
             self.pdf.add_page(pdf_page)
             if self.structure is not None:
                 pdf_page["Tabs"] = "/S"
                 pdf_page["StructParents"] = self.structure.next_key()
-            add_links((links, anchors), matrix, self.pdf, pdf_page, self.names, tags)
-            add_annotations(
-                links, matrix, document, self.pdf, pdf_page, self.annotation_files, True
-            )
-            add_forms(
-                page.forms, matrix, self.pdf, pdf_page, self.resources, stream,
-                self.typesetter.fonts.font_map,
-            )  # fmt: skip
+            if self.press is None:  # PDF/X: no annotation on a printed page
+                add_links((links, anchors), matrix, self.pdf, pdf_page, self.names, tags)
+                add_annotations(
+                    links, matrix, document, self.pdf, pdf_page, self.annotation_files, True
+                )
+                add_forms(
+                    page.forms, matrix, self.pdf, pdf_page, self.resources, stream,
+                    self.typesetter.fonts.font_map,
+                )  # fmt: skip
             box = page._page_box
             children = box.children
             if not margin_boxes:
@@ -491,6 +574,7 @@ class _EditionPdf:
             content = _FrozenStream(stream.data)
             self.pdf.add_object(content)
             pdf_page["Contents"] = pydyf.Array([content.reference])
+            self._crop_marks(pdf_page, width, height)
             painted.append(
                 (pdf_page, SimpleNamespace(bookmarks=page.bookmarks, height=page.height))
             )
@@ -557,10 +641,7 @@ class _EditionPdf:
                     "pages must have the same margins (each article is laid out once, "
                     "and may fall on either side)"
                 )
-            stream = Stream(
-                self.fonts, (0, 0, page.width, page.height), self.resources, self.images,
-                None, {}, None, compress=True,
-            )  # fmt: skip
+            stream = self._stream(page.width, page.height, None)
             stream.push_state()
             stream.transform(d=-1, f=page.height * SCALE)
             if self.structure is not None:  # page numbers and running heads: furniture
@@ -590,15 +671,23 @@ class _EditionPdf:
             )
         if self.structure is not None:
             self.structure.finish()
-        variant = self.typesetter.variant
+        variant = "pdf/x-4" if self.press is not None else self.typesetter.variant
         version = None
         if variant is not None:
             finish_variant, properties = WEASYPRINT_VARIANTS[variant]
             version = properties["pdf_version"]
             if "pdf/a" in variant:
                 self._output_intent()
-            # XMP metadata (PDF/UA or PDF/A identification), as WeasyPrint adds it
-            finish_variant(self.pdf, front, [], [], True)
+            if self.press is not None:
+                self._press_intent(front)
+            # XMP metadata (PDF/UA, PDF/A or PDF/X identification), as WeasyPrint adds
+            # it; PDF/X's document ID from the edition, where WeasyPrint draws a random one.
+            identifier = uuid.uuid5(uuid.NAMESPACE_URL, self.typesetter.edition.identifier)
+            drawn, weasyprint_metadata.uuid4 = weasyprint_metadata.uuid4, lambda: identifier
+            try:
+                finish_variant(self.pdf, front, [], [], True)
+            finally:
+                weasyprint_metadata.uuid4 = drawn
         with target.open("wb") as file:
             self.pdf.write(file, version, self.typesetter.options["pdf_identifier"], True)
 
@@ -618,6 +707,32 @@ class _EditionPdf:
             }
         )
         self.pdf.catalog["OutputIntents"] = pydyf.Array([intent])
+
+    def _press_intent(self, front: Document) -> None:
+        """PDF/X's output intent: the press profile and its printing condition; and the
+        dates PDF/X requires, from the edition (WeasyPrint would take the clock's)."""
+        press = self.press
+        assert press is not None
+        stream = pydyf.Stream([press.data], pydyf.Dictionary({"N": 4}), compress=True)
+        self.pdf.add_object(stream)
+        intent = pydyf.Dictionary(
+            {
+                "Type": "/OutputIntent",
+                "S": "/GTS_PDFX",
+                "OutputConditionIdentifier": pydyf.String(press.condition),
+                "OutputCondition": pydyf.String(press.info),
+                "Info": pydyf.String(press.info),
+                "DestOutputProfile": stream.reference,
+            }
+        )
+        if press.registry:
+            intent["RegistryName"] = pydyf.String(press.registry)
+        self.pdf.catalog["OutputIntents"] = pydyf.Array([intent])
+        when = self.typesetter.edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+        metadata = front.metadata
+        metadata.created, metadata.modified = metadata.created or when, metadata.modified or when
+        for key, value in (("CreationDate", metadata.created), ("ModDate", metadata.modified)):
+            self.pdf.info[key] = pydyf.String(_w3c_date_to_pdf(value, key))
 
     def _metadata(self, front: Document) -> None:
         """The document information, as WeasyPrint writes it from the HTML's head."""
@@ -640,6 +755,25 @@ class _EditionPdf:
             info["ModDate"] = pydyf.String(_w3c_date_to_pdf(metadata.modified, "modified"))
         if metadata.lang:
             self.pdf.catalog["Lang"] = pydyf.String(metadata.lang)
+
+
+class _PressStream(Stream):
+    """A content stream painting every sRGB colour in the press profile's inks (greys in
+    black ink alone): whatever set it, print.css, an edition's own CSS, WeasyPrint's
+    defaults or a drawn formula."""
+
+    press: PressProfile
+
+    def set_color_rgb(self, r: float, g: float, b: float, stroke: bool = False) -> None:
+        c, m, y, k = self.press.ink(r, g, b)
+        self.stream.append(f"{c:g} {m:g} {y:g} {k:g} {'K' if stroke else 'k'}".encode())
+
+    def clone(self, **kwargs: object) -> Stream:
+        # Groups and patterns (opacity, drawn formulas) paint through clones.
+        stream = super().clone(**kwargs)
+        stream.__class__ = _PressStream
+        stream.press = self.press
+        return stream
 
 
 class _Structure:
