@@ -259,6 +259,12 @@ class EditionConfig(_Schema):
         "default: every `articles/*.md` in file-name order.",
     )
     publisher: str | None = Field(None, description="The issuer: newspaper, office or press.")
+    issue: str | None = Field(
+        None,
+        pattern=r"\S",
+        max_length=40,
+        description="The issue as the covers print it after the date, e.g. `第1234期`.",
+    )
     isbn: str | None = Field(None, description="ISBN of the edition; used as its identifier.")
     cover: str | None = Field(
         None,

@@ -161,6 +161,13 @@ class Edition:
         return FALLBACK_TIMESTAMP
 
     @property
+    def dateline(self) -> str | None:
+        """What the covers print under the title: the date, then the issue (edition.yaml
+        `issue:`), an ideographic space between them."""
+        parts = [self.date_text, self.config.issue]
+        return "\u3000".join(p for p in parts if p) or None
+
+    @property
     def date_text(self) -> str | None:
         """The publication date as readers read it (labels["date"])."""
         day = self.date

@@ -1,4 +1,5 @@
-"""The cover generated when edition.yaml names none: title, publisher and date on a PNG.
+"""The cover generated when edition.yaml names none: title, publisher, date and issue,
+as a PNG for the EPUB and as CSS for the PDF's cover page, from one design.
 
 The design (size, colours, type sizes, positions) is in ``styles/epub.yaml``;
 the type is the variant's region face, so a Traditional edition's cover shows
@@ -94,3 +95,64 @@ def cover_png(
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
+
+
+def cover_css(
+    design: dict[str, Any], family: str, title: str, width_mm: float, height_mm: float
+) -> str:
+    """The print cover, drawn in CSS from the EPUB cover's ``design`` on a page of
+    ``width_mm`` x ``height_mm``: the same colours, face, proportions and places (the
+    title's top, the rule under it, the date's and publisher's feet), as type rather
+    than a picture, so that it prints sharp and, in the press PDF, in the profile's
+    inks; the page's background runs into the bleed. Blocks in normal flow, placed by
+    their margins, with the title's lines counted as :func:`cover_png` breaks them:
+    WeasyPrint tags an absolutely placed or flex-placed headline twice."""
+    scale = width_mm / design["width"]  # millimetres per pixel of the design
+    spec, margin = design["title"], design["margin"]
+    date, publisher = design["date"], design["publisher"]
+    font = _font(family, spec["style"], spec["size"])
+    lines = len(wrap(title, font, design["width"] - 2 * margin)) or 1
+    # Places across the page scale with its width, places down it with its height
+    # (a page is rarely the design's 2:3): millimetres from the page's top.
+    title_top = spec["top"] * height_mm
+    rule_top = title_top + spec["size"] * scale * (lines * spec["line_height"] + 0.4)
+    # Each of the two lines below ends where the design puts the foot of its text.
+    date_top = (1 - date["bottom"]) * height_mm - date["size"] * scale
+    publisher_top = (1 - publisher["bottom"]) * height_mm - publisher["size"] * scale
+
+    def mm(pixels: float) -> str:
+        return f"{pixels * scale:.2f}mm"
+
+    def line(name: str, top_mm: float) -> str:
+        return (
+            f".cover .{name} {{ margin: {top_mm:.2f}mm 0 0; font-size: {mm(design[name]['size'])}; "
+            f"line-height: 1; font-weight: {_weight(design[name]['style'])}; }}"
+        )
+
+    return "\n".join(
+        [
+            # !important: edition.html's own @page margins (edition.yaml's) would win
+            # over a stylesheet handed to WeasyPrint, which it takes as the user's.
+            f"@page cover {{ margin: 0 !important; background: {design['background']}; }}",
+            # flow-root: the title's top margin stays inside the page-high cover.
+            f".cover {{ display: flow-root; height: {height_mm:.2f}mm; padding: 0 {mm(margin)}; "
+            "margin: 0; "
+            f"color: {design['text']}; }}",
+            f'.cover .edition-title, .cover .date, .cover .publisher {{ font-family: "{family}", '
+            "serif; padding: 0; border: 0; text-indent: 0; letter-spacing: 0; "
+            "text-align: center; }",
+            f".cover .edition-title {{ margin: {title_top:.2f}mm 0 0; "
+            f"font-size: {mm(spec['size'])}; line-height: {spec['line_height']}; "
+            f"font-weight: {_weight(spec['style'])}; }}",
+            # The short rule under the title, in its own colour, as on the EPUB's cover:
+            # an element of its own (a block ::after in the headline gets it tagged twice).
+            f".cover .rule {{ display: block; width: {mm(2 * margin)}; height: {mm(8)}; "
+            f"margin: {mm(spec['size'] * 0.4)} auto 0; background: {design['rule']}; }}",
+            line("date", date_top - rule_top - 8 * scale),
+            line("publisher", publisher_top - date_top - date["size"] * scale),
+        ]
+    )
+
+
+def _weight(style: str) -> str:
+    return "bold" if "bold" in style.lower() else "normal"

@@ -356,7 +356,7 @@ class _Package:
                 self.family,
                 edition.title,
                 config.publisher,
-                edition.date_text,
+                edition.dateline,
             )
         item = epub.EpubCover(uid="cover-image", file_name=name)
         item.media_type, item.content = media_type, content

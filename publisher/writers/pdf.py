@@ -61,10 +61,13 @@ from weasyprint.pdf.tags import _build_box_tree
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from publisher.base import yamltext
+from publisher.base.config import page_size_mm
 from publisher.base.errors import BuildError, WarningCounter, warn
 from publisher.base.limits import running_head
 from publisher.base.model import Article, Edition, anchor
 from publisher.read.paths import display_path
+from publisher.read.styles import Styles
 from publisher.writers import (
     cjk_justify,
     pdf_costs,
@@ -73,6 +76,7 @@ from publisher.writers import (
     weasyprint_gate,
 )
 from publisher.writers.base import Writer, WriterContext
+from publisher.writers.cover import cover_css
 from publisher.writers.html import article_html, data_uri, print_document
 from publisher.writers.press import PressProfile, crop_marks, media_margin, press_profile
 
@@ -312,6 +316,8 @@ class _Typesetter:
         if self.press is not None:
             self.variant, self.tagged = None, False
             self.extra = (CSS(string=f"@page {{ bleed: {self.press.bleed:.3f}pt; }}"),)
+        if not self.edition.config.cover:
+            self.extra += _designed_cover(context.styles, self.edition)
         # One font configuration for every document of the unit: fonts are loaded
         # once, and the edition's pages, painted from several documents, share them.
         self.fetcher = LocalFetcher([self.edition.root, context.styles.folder])
@@ -398,6 +404,17 @@ class _Typesetter:
 
     def write(self, document: Document, target: Path) -> None:
         document.write_pdf(target, **self.options)
+
+
+def _designed_cover(styles: Styles, edition: Edition) -> tuple[CSS, ...]:
+    """The cover page drawn from the EPUB cover's design (styles/epub.yaml), in the
+    variant's face: the edition looks the same on the shelf and in print."""
+    design = yamltext.load(styles.file("epub.yaml").read_text(encoding="utf-8"))
+    family = (design.get("families") or {}).get(edition.lang)
+    size = page_size_mm(edition.config.pdf.page_size)
+    if not family or "cover" not in design or size is None:
+        return ()  # the plain title page of print.css
+    return (CSS(string=cover_css(design["cover"], family, edition.title, *size)),)
 
 
 def _descendants(box: object) -> Iterator[object]:
