@@ -154,9 +154,10 @@ sample-digests: all
 	$(PYTHON) tests/sample_digests.py $(OUT) > tests/fixtures/sample-digests.json
 
 # Not part of `make test`: LibreOffice (installed here when run as root) opens
-# every DOCX headless and writes a PDF; pdffonts/pdftotext/pdfplumber then
-# confirm the Chinese text came through in embedded CJK fonts (no Type 3, no
-# character missing from the fonts used), the body in a serif face and the
+# every DOCX headless, as an editor's would (no settings of ours), and writes a
+# PDF; pdffonts/pdftotext/pdfplumber then confirm the Chinese text came through
+# in embedded CJK fonts (no Type 3, no character missing from the fonts used),
+# the body in a serif face and the region's glyph forms (SC, TC, HK), and the
 # contents' page numbers right. See bench/docx_pdf_check.py.
 DOCX_CHECK_PACKAGES := libreoffice-writer-nogui
 docx-pdf-check: setup

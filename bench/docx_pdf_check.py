@@ -10,16 +10,18 @@ A DOCX passes when its PDF
 - has, in pdftotext's extraction, every paragraph and footnote of the DOCX,
   character for character (white space aside), and no U+FFFD;
 - sets the body text (Body Text paragraphs) in a serif face;
+- draws the Chinese in the variant's region's glyph forms (Noto CJK SC, TC or
+  HK), never the Japanese ones: for every character whose glyph differs between
+  the region's face and the Japanese face, the glyph the PDF draws is the
+  region's (see region_forms);
 - for an edition, lists on its contents page every headline with the page
   number on which the PDF has that headline.
 
-LibreOffice 7.x ignores what fontTable.xml says about a face it lacks
-(w:altName, w:panose1, w:family: writerfilter's FontTable.cxx skips them) and
-asks fontconfig, which on Debian knows SimSun as a serif face but PMingLiU
-not at all and answers with its default sans. So the check hands LibreOffice
-the DOCX's own alternatives as fontconfig substitutions (PMingLiU -> Noto
-Serif CJK TC), as Word substitutes from them; the README gives the same file
-for editors using LibreOffice.
+LibreOffice runs as an editor's would, with the machine's own fontconfig and
+no settings of ours: it finds the faces the DOCX names (the region's Noto CJK,
+docx-fonts.yaml) by name. A face it lacks would go to fontconfig, which on
+Debian answers a Windows name (SimSun, PMingLiU) with the Japanese face or a
+sans one; LibreOffice 7.x ignores fontTable.xml's w:altName.
 
 With --pages DIR, the first three pages (title, contents, first article) of
 the zh-Hans and zh-Hant-TW edition DOCX are written as DIR/docx-<variant>-N.png.
@@ -31,17 +33,14 @@ or by hand: .venv/bin/python bench/docx_pdf_check.py build
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import unicodedata
-import zipfile
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import docx
 import pdfplumber
@@ -113,39 +112,91 @@ def font_cmap(postscript_name: str) -> frozenset[int] | None:
     return frozenset(font.getBestCmap() or {})
 
 
-def font_substitutions(docx_files: list[Path], folder: Path) -> Path:
-    """A fontconfig file: the system's configuration, plus each face named in the DOCX
-    files' fontTable.xml replaced by its w:altName when the machine lacks it."""
-    pairs = {}
-    for path in docx_files:
-        with zipfile.ZipFile(path) as archive:
-            table = etree.fromstring(archive.read("word/fontTable.xml"))
-        for font in table.iter(f"{W}font"):
-            alternative = font.find(f"{W}altName")
-            if alternative is not None:
-                pairs[font.get(f"{W}name")] = alternative.get(f"{W}val")
-    rules = "".join(
-        f'<match target="pattern"><test name="family"><string>{escape(name)}</string></test>'
-        f'<edit name="family" mode="prepend" binding="strong"><string>{escape(alt)}</string>'
-        "</edit></match>"
-        for name, alt in sorted(pairs.items())
-        if not _installed(name)
-    )
-    config = folder / "fonts.conf"
-    config.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
-        f'<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>{rules}'
-        "</fontconfig>",
-        encoding="utf-8",
-    )
-    return config
+# The region of each variant's glyph forms, as Noto CJK names its faces.
+REGIONS = {"zh-Hans": "SC", "zh-Hant": "TC", "zh-Hant-TW": "TC", "zh-Hant-HK": "HK"}
+# A Noto CJK face as LibreOffice names it in a PDF: after the collection's first
+# (Japanese) face, whichever face it drew with, and a FontDict's suffix.
+NOTO_CJK = re.compile(r"Noto(Serif|Sans)CJK[a-z]{2}-(\w+?)(?:-\w*Kana|-\w+)?$")
 
 
-def _installed(family: str) -> bool:
+@cache
+def face_glyphs(family: str, style: str) -> dict[int, int]:
+    """Code point -> glyph (CID) of the installed face fontconfig has by this name."""
     listed = subprocess.run(
-        ["fc-list", f":family={family}", "family"], capture_output=True, text=True, check=False
+        ["fc-list", f":family={family}:style={style}", "file", "index"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not listed:
+        return {}
+    file, _, rest = listed.splitlines()[0].partition(":")
+    index = int(re.search(r"index=(\d+)", rest)[1]) if "index=" in rest else 0
+    font = (
+        TTCollection(file, lazy=True).fonts[index]
+        if file.endswith((".ttc", ".otc"))
+        else (TTFont(file, lazy=True))
     )
-    return bool(listed.stdout.strip())
+    return {code: _cid(name) for code, name in (font.getBestCmap() or {}).items()}
+
+
+def _cid(glyph_name: str) -> int:
+    digits = re.fullmatch(r"cid(\d+)", glyph_name)
+    return int(digits[1]) if digits else -1
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """A ToUnicode CMap's single mappings (LibreOffice writes bfchar only)."""
+    text = cmap.decode("latin-1")
+    mapping = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, target in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            mapping[int(code, 16)] = bytes.fromhex(target).decode("utf-16-be", "replace")
+    return mapping
+
+
+def region_forms(pdf_path: Path, region: str) -> tuple[int, list[str]]:
+    """Of the characters drawn in a Noto CJK face whose glyph differs between the
+    ``region``'s face and the Japanese one, how many there are and which of them the
+    PDF draws with another glyph than the region's.
+
+    LibreOffice embeds each face as Type 1 subsets whose glyph names keep the
+    collection's CIDs (``cid21102``), and maps each code to its character
+    (ToUnicode): the CID drawn for a character says which region's form it is.
+    """
+    from fontTools.t1Lib import T1Font
+    from pypdf import PdfReader
+
+    checked, wrong = 0, []
+    seen = set()
+    for page in PdfReader(pdf_path).pages:
+        for reference in (page.get("/Resources", {}).get("/Font", {}) or {}).values():
+            font = reference.get_object()
+            named = NOTO_CJK.match(str(font.get("/BaseFont", "")).split("+")[-1])
+            key = getattr(reference, "idnum", id(font))
+            if not named or key in seen or "/FontDescriptor" not in font:
+                continue
+            seen.add(key)
+            program = font["/FontDescriptor"].get_object().get("/FontFile")
+            if program is None:
+                wrong.append(f"{font['/BaseFont']}: not a Type 1 program; forms unchecked")
+                continue
+            with tempfile.NamedTemporaryFile(suffix=".pfa") as file:
+                file.write(program.get_object().get_data())
+                file.flush()
+                type1 = T1Font(file.name)
+                type1.parse()
+            encoding = type1["Encoding"]
+            design, style = named[1], named[2]
+            own = face_glyphs(f"Noto {design} CJK {region}", style)
+            japanese = face_glyphs(f"Noto {design} CJK JP", style)
+            for code, text in _to_unicode(font["/ToUnicode"].get_object().get_data()).items():
+                if len(text) != 1 or own.get(ord(text)) == japanese.get(ord(text)):
+                    continue  # the same glyph in both regions: it tells nothing
+                checked += 1
+                if _cid(encoding[code]) != own.get(ord(text)):
+                    wrong.append(text)
+    return checked, wrong
 
 
 def body_faces(docx_path: Path, pdf_path: Path) -> set[str]:
@@ -209,7 +260,7 @@ def pages(path: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)[1])
 
 
-def convert(files: list[Path], out: Path, profile: Path, fonts: Path) -> None:
+def convert(files: list[Path], out: Path, profile: Path) -> None:
     """LibreOffice headless, one call per folder; its own profile, so no user's settings count."""
     subprocess.run(
         [
@@ -226,11 +277,10 @@ def convert(files: list[Path], out: Path, profile: Path, fonts: Path) -> None:
         check=True,
         capture_output=True,
         timeout=600,
-        env={**os.environ, "FONTCONFIG_FILE": str(fonts)},
     )
 
 
-def check(docx_path: Path, pdf_path: Path) -> tuple[list[str], dict]:
+def check(docx_path: Path, pdf_path: Path, region: str) -> tuple[list[str], dict]:
     problems = []
     if not pdf_path.is_file():
         return [f"LibreOffice made no PDF of {docx_path}"], {}
@@ -283,6 +333,12 @@ def check(docx_path: Path, pdf_path: Path) -> tuple[list[str], dict]:
         if not SERIF.search(face) or SANS.search(face):
             problems.append(f"body text in {face}, not a serif face")
     problems += contents_problems(docx_path, pdf_path)
+    distinct, wrong = region_forms(pdf_path, region)
+    if not distinct:
+        problems.append(f"no character that tells Noto CJK {region}'s forms from JP's was drawn")
+    if wrong:
+        shown = " ".join(dict.fromkeys(wrong[:10]))
+        problems.append(f"{len(wrong)} of {distinct} characters not in {region} forms: {shown}")
     cjk = [c for c in characters if unicodedata.name(c, "").startswith("CJK UNIFIED")]
     summary = {
         "pages": pages(pdf_path),
@@ -290,6 +346,7 @@ def check(docx_path: Path, pdf_path: Path) -> tuple[list[str], dict]:
         "body": sorted(faces),
         "characters": len(characters),
         "cjk": len(cjk),
+        "forms": f"{region} forms ({distinct - len(wrong)} of {distinct} telling characters)",
     }
     return problems, summary
 
@@ -315,18 +372,18 @@ def main(argv: list[str] | None = None) -> int:
         folders: dict[Path, list[Path]] = {}
         for path in docx_files:
             folders.setdefault(path.parent, []).append(path)
-        fonts = font_substitutions(docx_files, work)
         for folder, files in folders.items():
-            convert(files, work / folder.relative_to(arguments.build), work / "profile", fonts)
+            convert(files, work / folder.relative_to(arguments.build), work / "profile")
         for path in docx_files:
             relative = path.relative_to(arguments.build)
             pdf = (work / relative).with_suffix(".pdf")
-            problems, summary = check(path, pdf)
+            problems, summary = check(path, pdf, REGIONS[relative.parts[0]])
             status = "FAIL" if problems else "ok"
             failed += bool(problems)
             detail = (
                 f"{summary['pages']} pages, {summary['cjk']} distinct CJK characters, "
-                f"body in {', '.join(summary['body'])}; fonts: {', '.join(summary['fonts'])}"
+                f"body in {', '.join(summary['body'])}, {summary['forms']}; "
+                f"fonts: {', '.join(summary['fonts'])}"
                 if summary
                 else ""
             )

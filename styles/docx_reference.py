@@ -73,6 +73,8 @@ EDITOR_STYLES = (
 # (w:font in fontTable.xml): the family class (roman = serif, swiss = sans,
 # modern = fixed pitch), PANOSE, the Windows character set (86 GB2312,
 # 88 Big5, 00 ANSI) and the pitch. Values as the Windows faces declare them.
+# Noto CJK's regions and the Windows character set of each: GB2312 for SC, Big5 else.
+REGIONS = (("SC", "86"), ("TC", "88"), ("HK", "88"))
 FACES = {
     "SimSun": ("roman", "02010600030101010101", "86", "variable"),
     "SimHei": ("modern", "02010609060101010101", "86", "fixed"),
@@ -86,6 +88,9 @@ FACES = {
     "Times New Roman": ("roman", "02020603050405020304", "00", "variable"),
     "Arial": ("swiss", "020B0604020202020204", "00", "variable"),
     "Georgia": ("roman", "02040502050405020303", "00", "variable"),
+    # The free faces (fonts-noto-cjk), as their OS/2 tables declare them.
+    **{f"Noto Serif CJK {r}": ("roman", "02020400000000000000", c, "variable") for r, c in REGIONS},
+    **{f"Noto Sans CJK {r}": ("swiss", "020B0500000000000000", c, "variable") for r, c in REGIONS},
 }
 # A face not in FACES is described by its role: the body is serif, headlines sans.
 ROLE_FAMILY = {"body": "roman", "latin": "roman", "heading": "swiss", "latin_heading": "swiss"}
@@ -215,10 +220,9 @@ def _theme_fonts(document, fonts: dict[str, str]) -> None:
 def _font_table(document, fonts: dict[str, str]) -> None:
     """fontTable.xml naming the variant's faces, with what a substitute is chosen by.
 
-    ``w:altName`` is the free face of the same design and region (``body_alt``,
-    ``heading_alt`` in docx-fonts.yaml): on a machine without PMingLiU the body
-    stays a Ming (serif) face, Noto Serif CJK TC, instead of whatever sans face
-    the system offers first.
+    ``w:altName`` is the Windows face of the same design and region (``body_alt``,
+    ``heading_alt`` in docx-fonts.yaml): Word on a machine without Noto Serif CJK TC
+    sets the body in PMingLiU, a Ming (serif) face, as the design asks.
     """
     charset = {"zh-CN": "86"}.get(fonts["word_language"], "88")
     entries = []
@@ -235,7 +239,7 @@ def _font_table(document, fonts: dict[str, str]) -> None:
     ]
     for name, alternative, family, panose, font_charset, pitch in entries:
         xml.append(f'<w:font w:name="{name}">')
-        if alternative:
+        if alternative and alternative != name:
             xml.append(f'<w:altName w:val="{alternative}"/>')
         if panose:
             xml.append(f'<w:panose1 w:val="{panose}"/>')

@@ -400,8 +400,9 @@ SANS_FAMILIES = {"swiss", "modern"}
 
 @pytest.mark.parametrize("tag", PUBLISHED)
 def test_font_table_tells_a_substitute_what_each_face_is(sample_out, tag):
-    """Family, PANOSE, character set and pitch for every face, and the free face of the
-    same design as the alternative: Noto Serif CJK for the Song/Ming body."""
+    """Family, PANOSE, character set and pitch for every face; the region's free face
+    named (what LibreOffice finds) and the Windows face of the same design as the
+    alternative (what Word takes on Windows): SimSun/PMingLiU for the Song/Ming body."""
     fonts, region = FONTS[tag], {"zh-Hans": "SC", "zh-Hant-HK": "HK"}.get(tag, "TC")
     table = zip_xml(edition_files(sample_out, tag)["docx"], "word/fontTable.xml")
     entries = {font.get(W + "name"): font for font in table.iterfind("w:font", NS)}
@@ -415,8 +416,12 @@ def test_font_table_tells_a_substitute_what_each_face_is(sample_out, tag):
         assert value(name, "pitch") in ("variable", "fixed")
     assert value(fonts["body"], "family") in SERIF_FAMILIES
     assert value(fonts["heading"], "family") in SANS_FAMILIES
-    assert value(fonts["body"], "altName") == f"Noto Serif CJK {region}"
-    assert value(fonts["heading"], "altName") == f"Noto Sans CJK {region}"
+    assert fonts["body"] == f"Noto Serif CJK {region}"
+    assert fonts["heading"] == f"Noto Sans CJK {region}"
+    windows = {"zh-Hans": ("SimSun", "SimHei")}.get(tag, ("PMingLiU", "Microsoft JhengHei"))
+    if tag == "zh-Hant-HK":
+        windows = ("MingLiU_HKSCS", "Microsoft JhengHei")
+    assert (value(fonts["body"], "altName"), value(fonts["heading"], "altName")) == windows
     charset = "86" if tag == "zh-Hans" else "88"
     assert value(fonts["body"], "charset") == value(fonts["heading"], "charset") == charset
 

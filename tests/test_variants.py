@@ -137,9 +137,19 @@ def test_language_tags_and_fonts(sample_out, tag):
     styles = zip_xml(files["docx"], "word/styles.xml")
     normal = styles.find(".//w:style[@w:styleId='Normal']", NS)
     word = {"zh-Hans": "zh-CN", "zh-Hant-TW": "zh-TW", "zh-Hant-HK": "zh-HK"}[tag]
-    font = {"zh-Hans": "SimSun", "zh-Hant-TW": "PMingLiU", "zh-Hant-HK": "MingLiU_HKSCS"}[tag]
+    # The region's free serif face, which LibreOffice finds by name; Word on Windows
+    # takes the Windows face named as its alternative in fontTable.xml.
+    font = f"Noto Serif CJK {REGION[tag]}"
     assert normal.find(".//w:lang", NS).get(W + "eastAsia") == word
     assert normal.find(".//w:rFonts", NS).get(W + "eastAsia") == font
+    windows = {"zh-Hans": "SimSun", "zh-Hant-TW": "PMingLiU", "zh-Hant-HK": "MingLiU_HKSCS"}[tag]
+    table = zip_xml(files["docx"], "word/fontTable.xml")
+    entry = table.find(f".//w:font[@w:name='{font}']", NS)
+    assert entry.find("w:altName", NS).get(W + "val") == windows
+    assert entry.find("w:family", NS).get(W + "val") == "roman"
+
+
+REGION = {"zh-Hans": "SC", "zh-Hant-TW": "TC", "zh-Hant-HK": "HK"}
 
 
 def test_identifiers_differ_per_variant_and_stay(sample_out, tmp_path):

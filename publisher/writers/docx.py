@@ -479,11 +479,9 @@ class DocxWriter(Writer):
                 starts.append(page_number)
                 page_number += measure.pages(edition, article)
             blocks = _title_page(edition, starts)
-        faces = [
-            fonts["body_alt"],
-            fonts["heading_alt"],
-            *context.styles.fallback_faces("docx-fonts.yaml"),
-        ]
+        # Whichever of each pair is installed here (fontconfig's): the free face.
+        named = (fonts["body"], fonts["body_alt"], fonts["heading"], fonts["heading_alt"])
+        faces = [*dict.fromkeys(named), *context.styles.fallback_faces("docx-fonts.yaml")]
         for article in edition.articles:
             report_uncovered(
                 article_text(article), faces, "the DOCX", article.shown, article.line_of
