@@ -159,6 +159,12 @@ class PdfOptions(_Schema):
         description="With `vertical`, also keep those variants' horizontal PDFs, as "
         "`<name>-horizontal.pdf` and `articles/<slug>-horizontal.pdf`.",
     )
+    articles: Literal["new-page", "continuous"] = Field(
+        "new-page",
+        description="`continuous`: in the edition PDF, each article runs on after the one "
+        "before, below a rule, as a newspaper sets them (each article's own PDF still starts "
+        "a page); `new-page`: each article starts a page.",
+    )
     press: PressOptions | None = Field(
         None,
         description="`true` (or the options below) also writes `<name>-press.pdf`: PDF/X-4 with "

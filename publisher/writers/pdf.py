@@ -34,6 +34,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from html import escape as html_escape
 from html import unescape as html_unescape
 from importlib.resources import files
@@ -116,6 +117,8 @@ class WeasyPrintWarnings(logging.Handler):
     # and what was said already (an article's pages are painted twice).
     article: ClassVar[Article | None] = None
     said: ClassVar[set[tuple[str, int]]] = set()
+    # The articles laid out together (pdf.articles: continuous), to find a character in.
+    run: ClassVar[tuple[Article, ...]] = ()
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
@@ -130,7 +133,7 @@ class WeasyPrintWarnings(logging.Handler):
             return  # said once, with its file and line, when the sources are read
         if missing := MISSING_GLYPH.search(message):
             code_point = int(missing[1], 16)
-            article = self.article
+            article = self.article or next((a for a in self.run if chr(code_point) in a.body), None)
             where = str(article.source) if article else ""
             if (where, code_point) in WeasyPrintWarnings.said:
                 return
@@ -255,10 +258,13 @@ class PdfWriter(Writer):
         typesetter = _Typesetter(context)
         whole = context.edition
         assembled = _EditionPdf(typesetter) if edition is not None else None
+        # Articles run on (pdf.articles: continuous): the edition's pages are one layout
+        # of them all, each article's own PDF a layout of its own.
+        continuous = assembled is not None and whole.config.pdf.articles == "continuous"
         WeasyPrintWarnings.said = set()
         for article in whole.articles:
             own = articles.get(article.slug)
-            if own is None and assembled is None:
+            if own is None and (assembled is None or continuous):
                 continue
             WeasyPrintWarnings.article = article
             page = whole.only(article.slug)
@@ -268,10 +274,21 @@ class PdfWriter(Writer):
                 typesetter.check_resolution(article, document)
             if own is not None:
                 typesetter.write(document, own)
-            if assembled is not None:
+            if assembled is not None and not continuous:
                 assembled.add_article(article, document, _running_title(source))
             del document  # the layout goes: only the painted pages stay
-        WeasyPrintWarnings.article = None  # the cover and contents
+        WeasyPrintWarnings.article = None  # the cover and contents, or the run of articles
+        if assembled is not None and continuous:
+            WeasyPrintWarnings.run = whole.articles
+            # The articles without cover and contents, as one article's document is.
+            source = typesetter.html(replace(whole, single_article=True))
+            document = typesetter.render(source)
+            if typesetter.press is not None:
+                for article in whole.articles:
+                    typesetter.check_resolution(article, document)
+            assembled.add_run(document, _running_titles(source))
+            WeasyPrintWarnings.run = ()
+            del document
         if assembled is not None:
             assembled.write(edition)
 
@@ -423,6 +440,19 @@ def _descendants(box: object) -> Iterator[object]:
         yield from _descendants(child)
 
 
+def _running_titles(html: str) -> dict[str, str]:
+    """Each article's running title (see :func:`_running_title`), by its anchor."""
+    titles = {}
+    for element in lxml_html.document_fromstring(html).iter("article"):
+        headline = next(
+            (h for h in element.iter("h1") if "title" in (h.get("class") or "").split()), None
+        )
+        if headline is not None and element.get("id"):
+            text = headline.get("data-running-head") or running_head(headline.text_content())
+            titles[element.get("id")] = text
+    return titles
+
+
 def _running_title(html: str) -> str:
     """The article title the running heads show, as print.css sets it from the headline:
     its ``data-running-head`` (typography.running_heads: cut to one line)."""
@@ -478,7 +508,8 @@ class _EditionPdf:
         self.anchors: set[str] = set()
         self.annotation_files: dict = {}
         self.pages: list[tuple[pydyf.Dictionary, SimpleNamespace]] = []
-        self.articles: list[tuple[Article, int, str]] = []  # article, pages, running title
+        # Each article's first page (counting the article pages from 0) and running title.
+        self.starts: list[tuple[Article, int, str]] = []
         self.margins: set[tuple[float, float]] = set()
         self.structure = _Structure(self.pdf) if typesetter.tagged else None
         self.press = typesetter.press
@@ -518,7 +549,24 @@ class _EditionPdf:
         pdf_page["Contents"].append(self.marks[size].reference)
 
     def add_article(self, article: Article, document: Document, title: str) -> None:
-        self.articles.append((article, len(document.pages), title))
+        self.starts.append((article, len(self.pages), title))
+        self._add_pages(document)
+
+    def add_run(self, document: Document, titles: dict[str, str]) -> None:
+        """The pages of the articles laid out as one run (pdf.articles: continuous):
+        each article starts on the page that holds its anchor."""
+        for article in self.typesetter.edition.articles:
+            page = next(
+                (i for i, p in enumerate(document.pages) if article.anchor in p.anchors), None
+            )
+            if page is None:
+                raise BuildError(
+                    f"{article.shown}: the article is missing from the edition's pages"
+                )
+            self.starts.append((article, len(self.pages) + page, titles.get(article.anchor, "")))
+        self._add_pages(document)
+
+    def _add_pages(self, document: Document) -> None:
         for page in document.pages:
             box = page._page_box
             self.margins.add((round(box.margin_left, 3), round(box.margin_top, 3)))
@@ -603,23 +651,24 @@ class _EditionPdf:
         typesetter, edition = self.typesetter, self.typesetter.edition
         front_pages = 2
         for _ in range(4):
-            numbers, page = {}, front_pages + 1
-            for article, count, _ in self.articles:
-                numbers[article.slug] = page
-                page += count
+            numbers = {article.slug: front_pages + 1 + start for article, start, _ in self.starts}
             document = typesetter.render(typesetter.html(edition, front_matter=True, pages=numbers))
             if len(document.pages) == front_pages:
                 return document, numbers
             front_pages = len(document.pages)
         raise BuildError("the contents page count does not settle; shorten the article titles")
 
-    def _furniture(self, front_pages: int) -> Document:
+    def _furniture(self, front_pages: int, article_pages: int) -> Document:
         """Page numbers and running heads of every page, in a document of empty pages."""
         edition = self.typesetter.edition
         parts = ['<div class="furniture front"></div>'] * front_pages
-        for _, count, title in self.articles:
-            parts.append(f'<div class="furniture" data-title="{_attribute(title)}"></div>')
-            parts += ['<div class="furniture"></div>'] * (count - 1)
+        titles: dict[int, str] = {}
+        for _, start, title in self.starts:  # a page's head: the first article starting on it
+            titles.setdefault(start, title)
+        for index in range(article_pages):
+            title = titles.get(index)
+            data = f' data-title="{_attribute(title)}"' if title is not None else ""
+            parts.append(f'<div class="furniture"{data}></div>')
         options = edition.config.pdf
         html = (
             f'<!DOCTYPE html><html lang="{_attribute(edition.lang)}"><head><meta charset="utf-8">'
@@ -643,7 +692,7 @@ class _EditionPdf:
         split = 3 * len(article_pages)
         self.pdf.pages["Kids"] = pydyf.Array(kids[split:] + kids[:split])
 
-        furniture = self._furniture(len(front.pages))
+        furniture = self._furniture(len(front.pages), len(article_pages))
         if len(furniture.pages) != len(self.pages):
             raise BuildError(
                 f"the page furniture has {len(furniture.pages)} pages for {len(self.pages)}"
