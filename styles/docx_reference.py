@@ -30,7 +30,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 # pandoc as publisher runs it: the project's own binary, in its sandbox.
 from publisher.base.pandoc import run_pandoc_binary
@@ -345,8 +345,34 @@ AFTER_AUTO_SPACE = (
 )  # fmt: skip
 
 
-def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = None) -> None:
-    """Write the reference document for one variant's ``fonts`` and the ``page`` (mm)."""
+def _apply_look(styles, look: dict) -> None:
+    """edition.yaml's ``style:``: the body's size and line height, and the colours of
+    kicker, headline and byline, as the PDF, EPUB and web edition have them."""
+    if "body_size" in look:
+        for name in ("Normal", "Body Text", "First Paragraph"):
+            styles[name].font.size = Pt(look["body_size"])
+    if "line_height" in look:
+        for name in ("Body Text", "First Paragraph"):
+            styles[name].paragraph_format.line_spacing = look["line_height"]
+    for key, name in (
+        ("kicker_color", "Kicker"),
+        ("headline_color", "Heading 1"),
+        ("byline_color", "Byline"),
+    ):
+        if key in look:
+            styles[name].font.color.rgb = RGBColor.from_string(look[key])
+
+
+def build(
+    target: Path,
+    fonts: dict[str, str],
+    page: dict[str, float] | None = None,
+    *,
+    look: dict | None = None,
+) -> None:
+    """Write the reference document for one variant's ``fonts`` and the ``page`` (mm);
+    ``look`` is edition.yaml's ``style:`` (body_size in points, line_height, and
+    kicker_color, headline_color, byline_color as RRGGBB), applied last."""
     page = {**PAGE, **(page or {})}
     default = run_pandoc_binary(["--print-default-data-file", "reference.docx"], "")
     document = Document(io.BytesIO(default))
@@ -510,6 +536,7 @@ def build(target: Path, fonts: dict[str, str], page: dict[str, float] | None = N
         text_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
     )
 
+    _apply_look(styles, look or {})
     _theme_fonts(document, fonts)
     _theme_language(document, fonts["word_language"])
     _font_table(document, fonts)

@@ -186,7 +186,7 @@ def test_duplicate_key_and_empty_title(sample_copy):
     result = run_publisher("check", "--source", sample_copy)
     assert result.returncode == 1
     assert (
-        "edition.yaml:16:" in result.stderr and "appears twice (first on line 2)" in result.stderr
+        "edition.yaml:18:" in result.stderr and "appears twice (first on line 2)" in result.stderr
     )
     edit(sample_copy / "edition.yaml", "title: 另一个标题\n", "")
     edit(sample_copy / FIRST, "title: 五笔润色绘新景　和美乡村入画来", "title: '   '")

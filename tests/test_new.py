@@ -29,7 +29,7 @@ def test_new_edition_checks_strictly_and_builds(tmp_path):
     built = run_publisher("build", "--strict", "--source", "x", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     for ext in ("pdf", "epub", "docx"):
-        assert (tmp_path / "build" / "zh-Hans" / f"x.{ext}").stat().st_size > 1000
+        assert (tmp_path / "x" / "build" / "zh-Hans" / f"x.{ext}").stat().st_size > 1000
 
 
 def test_new_refuses_a_folder_with_files(tmp_path):
@@ -88,9 +88,9 @@ def test_edition_without_a_date_is_warned_about_and_dated_nowhere(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "x/edition.yaml: no `date:`" in result.stderr
-    pdf = pypdf.PdfReader(tmp_path / "build" / "zh-Hans" / "x.pdf")
+    pdf = pypdf.PdfReader(tmp_path / "x" / "build" / "zh-Hans" / "x.pdf")
     assert "/CreationDate" not in pdf.metadata and "/ModDate" not in pdf.metadata
-    with zipfile.ZipFile(tmp_path / "build" / "zh-Hans" / "x.docx") as package:
+    with zipfile.ZipFile(tmp_path / "x" / "build" / "zh-Hans" / "x.docx") as package:
         core = package.read("docProps/core.xml").decode()
     assert "1980" not in core and "dcterms:created" not in core
 

@@ -133,8 +133,8 @@ def test_upright_digits_only_marks_short_numbers_in_prose():
 @pytest.mark.parametrize(
     ("option", "line", "words"),
     [
-        ("epub:\n  vertical:\n    - zh-Hant-TW\n    - zh-Hant-XX\n", 19, ["unknown variant"]),
-        ("epub: {vertical: [zh-Hant]}\n", 16, ["zh-Hant", "does not publish"]),
+        ("epub:\n  vertical:\n    - zh-Hant-TW\n    - zh-Hant-XX\n", 21, ["unknown variant"]),
+        ("epub: {vertical: [zh-Hant]}\n", 18, ["zh-Hant", "does not publish"]),
     ],
 )
 def test_vertical_option_validated_with_its_line(tmp_path, option, line, words):

@@ -248,9 +248,9 @@ def test_a_missing_engine_is_named_before_any_output(tmp_path, environment, word
 @pytest.mark.parametrize(
     ("option", "words"),
     [
-        ("pdf: {vertical: [zh-Hant]}\n", ["edition.yaml:16:", "pdf.vertical", "does not publish"]),
-        ("pdf: {vertical: [zh-Hant-XX]}\n", ["edition.yaml:16:", "unknown variant"]),
-        ("pdf: {vertical: [zh-Hant-TW], archival: true}\n", ["edition.yaml:16:", "PDF/A"]),
+        ("pdf: {vertical: [zh-Hant]}\n", ["edition.yaml:18:", "pdf.vertical", "does not publish"]),
+        ("pdf: {vertical: [zh-Hant-XX]}\n", ["edition.yaml:18:", "unknown variant"]),
+        ("pdf: {vertical: [zh-Hant-TW], archival: true}\n", ["edition.yaml:18:", "PDF/A"]),
     ],
 )
 def test_vertical_option_validated_with_its_line(tmp_path, option, words):

@@ -182,22 +182,77 @@ class PdfOptions(_Schema):
     @field_validator("page_size")
     @classmethod
     def _known_page_size(cls, value: str) -> str:
-        """A size every output understands: CSS's names as written, the others (16开,
-        bare millimetres) as CSS lengths, which the PDF, EPUB and DOCX all read."""
-        size = page_size_mm(value)
-        if size is None:
-            shown = {n: n.upper() if n[0] in "abj" else n for n in NAMED_PAGES}
-            close = difflib.get_close_matches(value.strip().lower(), list(NAMED_PAGES), n=1)
-            guess = f"; did you mean `{shown[close[0]]}`?" if close else ""
-            names = list(shown.values())
-            raise ValueError(
-                f"unknown page size `{value}`{guess} (the names are: {', '.join(names)}; "
-                "or give WIDTH HEIGHT in millimetres, e.g. `185 260`)"
-            )
-        name = value.lower().split()[0]
-        if name in NAMED_PAGES and name.isascii():
-            return value  # a CSS name (A4, B5 landscape): kept as written
-        return f"{size[0]:g}mm {size[1]:g}mm"
+        return known_page_size(value)
+
+
+def known_page_size(value: str) -> str:
+    """A size every output understands: CSS's names as written, the others (16开,
+    bare millimetres) as CSS lengths, which the PDF, EPUB and DOCX all read."""
+    size = page_size_mm(value)
+    if size is None:
+        shown = {n: n.upper() if n[0] in "abj" else n for n in NAMED_PAGES}
+        close = difflib.get_close_matches(value.strip().lower(), list(NAMED_PAGES), n=1)
+        guess = f"; did you mean `{shown[close[0]]}`?" if close else ""
+        names = list(shown.values())
+        raise ValueError(
+            f"unknown page size `{value}`{guess} (the names are: {', '.join(names)}; "
+            "or give WIDTH HEIGHT in millimetres, e.g. `185 260`)"
+        )
+    name = value.lower().split()[0]
+    if name in NAMED_PAGES and name.isascii():
+        return value  # a CSS name (A4, B5 landscape): kept as written
+    return f"{size[0]:g}mm {size[1]:g}mm"
+
+
+HEX_COLOUR = r"^#(?:[0-9a-fA-F]{3}){1,2}$"
+
+
+class StyleOptions(_Schema):
+    """``style:`` in edition.yaml: the look, the same in the PDF, the EPUB, the web
+    edition and the DOCX's styles (one red byline setting makes a red byline in Word)."""
+
+    body_size: str | None = Field(
+        None,
+        description="Body text size, e.g. `12pt` (PDF, DOCX, web edition; an EPUB reader sets "
+        "its own); default 10.5pt (五号).",
+    )
+    line_height: float | None = Field(
+        None, ge=1.0, le=3.0, description="Body line height, times the size; default 1.75."
+    )
+    page_size: str | None = Field(
+        None, description="The page, as `pdf: page_size` takes it (16开, A5, `185 260` …)."
+    )
+    margins: str | None = Field(None, description="The page margins, as `pdf: margins`.")
+    kicker_color: str | None = Field(
+        None, pattern=HEX_COLOUR, description="Kicker (引题) colour, `#b00`."
+    )
+    headline_color: str | None = Field(None, pattern=HEX_COLOUR, description="Headline colour.")
+    byline_color: str | None = Field(None, pattern=HEX_COLOUR, description="Byline colour.")
+    body_face: dict[VariantTag, str] = Field(
+        default_factory=dict,
+        description="Per variant, the body's face, e.g. `{zh-Hans: Noto Serif CJK SC}`.",
+    )
+    headline_face: dict[VariantTag, str] = Field(
+        default_factory=dict, description="Per variant, the headlines' face."
+    )
+
+    @field_validator("body_size")
+    @classmethod
+    def _body_size(cls, value: str | None) -> str | None:
+        millimetres = None if value is None else length_mm(value)
+        if value is not None and (millimetres is None or not 2 <= millimetres <= 12):
+            raise ValueError(f"the body size `{value}` is not a length from 6pt to 34pt (`12pt`)")
+        return value
+
+    @field_validator("page_size")
+    @classmethod
+    def _known_page_size(cls, value: str | None) -> str | None:
+        return None if value is None else known_page_size(value)
+
+    @property
+    def body_points(self) -> float | None:
+        millimetres = length_mm(self.body_size) if self.body_size else None
+        return None if millimetres is None else round(millimetres * 72 / 25.4, 2)
 
 
 class EpubOptions(_Schema):
@@ -272,6 +327,12 @@ class EditionConfig(_Schema):
         description="The issue as the covers print it after the date, e.g. `第1234期`.",
     )
     isbn: str | None = Field(None, description="ISBN of the edition; used as its identifier.")
+    output: str | None = Field(
+        None,
+        pattern=r"^[^\x00]+$",
+        description="Where builds write, relative to the edition's folder; default `build` "
+        "(so each edition has its own). `--out` on the command line wins.",
+    )
     cover: str | None = Field(
         None,
         description="Cover image (PNG or JPEG), relative to the source folder; "
@@ -303,7 +364,20 @@ class EditionConfig(_Schema):
         description="Make unsafe raw HTML in an article (scripts, frames, event handlers, "
         "javascript: links, stylesheets) an error instead of dropping it with a warning.",
     )
-    pdf: PdfOptions = Field(default_factory=PdfOptions, description=PdfOptions.__doc__)
+    style: StyleOptions = Field(default_factory=StyleOptions, description=StyleOptions.__doc__)
+    css: list[str] | dict[Literal["all", "pdf", "epub", "html"], list[str]] = Field(
+        default_factory=list,
+        description="Stylesheets in the source folder added on top of the styles folder's: a "
+        "list for every format, or per format (`{pdf: [print-extra.css], all: [house.css]}`).",
+    )
+    styles: str | None = Field(
+        None,
+        description="A whole styles folder of the edition's own, relative to its folder (begin "
+        "with `publisher styles export DIR`); a file it lacks comes from the default styles.",
+    )
+    pdf: PdfOptions = Field(
+        default_factory=PdfOptions, description=PdfOptions.__doc__, validate_default=True
+    )
     epub: EpubOptions = Field(default_factory=EpubOptions, description=EpubOptions.__doc__)
     docx: DocxOptions = Field(default_factory=DocxOptions, description=DocxOptions.__doc__)
     site: SiteOptions = Field(default_factory=SiteOptions, description=SiteOptions.__doc__)
@@ -342,6 +416,26 @@ class EditionConfig(_Schema):
                 "engine (chromium) writes no PDF/A; set one of them only"
             )
         return options
+
+    @field_validator("pdf")
+    @classmethod
+    def _page_from_style(cls, options: PdfOptions, info: ValidationInfo) -> PdfOptions:
+        """`style: page_size/margins` set the page of every format, as `pdf:` does: one
+        place only, so the two can never disagree."""
+        style = info.data.get("style")
+        if style is None:
+            return options
+        update = {}
+        for key in ("page_size", "margins"):
+            wanted = getattr(style, key)
+            if wanted is None:
+                continue
+            if key in options.model_fields_set and getattr(options, key) != wanted:
+                raise ValueError(
+                    f"`pdf.{key}` and `style.{key}` differ; set the page in one place only"
+                )
+            update[key] = wanted
+        return options.model_copy(update=update) if update else options
 
     @field_validator("quotes")
     @classmethod

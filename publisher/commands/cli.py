@@ -41,9 +41,9 @@ if TYPE_CHECKING:
 # would fold their `//`.
 source_option = click.option(
     "--source",
-    default="source",
-    show_default=True,
-    help="The source folder (edition.yaml, articles/, images/); a path or an fsspec URL.",
+    default=None,
+    help="The source folder (edition.yaml, articles/, images/); a path or an fsspec URL. "
+    "Default: this folder if it holds edition.yaml, else source/.",
 )
 archive_option = click.option(
     "--archive",
@@ -71,8 +71,9 @@ styles_option = click.option(
     "--styles",
     "styles_folder",
     type=click.Path(path_type=Path),
-    default=DEFAULT_STYLES,
-    help="The styles folder.",
+    default=None,
+    help="The styles folder; a file it lacks is the default styles'. Default: edition.yaml's "
+    "`styles:`, else the default styles.",
 )
 strict_option = click.option(
     "--strict",
@@ -200,9 +201,9 @@ def run() -> NoReturn:
 @archive_option
 @click.option(
     "--out",
-    default="build",
-    show_default=True,
-    help="The output folder; files go to OUT/<variant>/<name>.<ext>. A path or an fsspec URL.",
+    default=None,
+    help="The output folder; files go to OUT/<variant>/<name>.<ext>. A path or an fsspec URL. "
+    "Default: edition.yaml's `output:`, else the edition's own build/ (build/ for --archive).",
 )
 @variants_option
 @click.option(
@@ -252,6 +253,8 @@ def build(
     verify_after: bool,
 ) -> None:
     """Build FORMATS (pdf, epub, docx, html; default all four) for every published variant."""
+    source, out = _where(source, out, archive)
+    styles_folder = _styles(source, styles_folder, archive)
     if verify_after and (Outputs(out).remote or archive is not None):
         raise click.UsageError("--verify checks a local --out of one edition")
     outputs = Outputs(out)
@@ -395,6 +398,7 @@ def check(
 ) -> None:
     """Validate the sources (metadata, encoding, images, dictionary, copy-editing)
     without building."""
+    source, _ = _where(source, "", archive)
     if archive is not None and report_variants:
         raise click.UsageError("--variants reports on one edition: use --source")
     if fix and (archive is not None or is_url(source)):
@@ -459,9 +463,8 @@ def _archive_summary(report: ArchiveReport, done: str) -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    default="build",
-    show_default=True,
-    help="The folder a build wrote.",
+    default=None,
+    help="The folder a build wrote. Default: as `publisher build` would write here.",
 )
 @format_option()
 def verify(out: Path, output_format: str) -> None:
@@ -469,7 +472,7 @@ def verify(out: Path, output_format: str) -> None:
     embedded and mapped, every glyph present, tags, language, alt text and the declared
     PDF/UA or PDF/A identification for each PDF; fonts and language for each DOCX.
     Exits 1 if any check fails."""
-    _verify(out, output_format)
+    _verify(Path(_where(None, out)[1]), output_format)
 
 
 def _verify(out: Path, output_format: str) -> None:
@@ -598,6 +601,7 @@ def review(
     from publisher.read.sources import DICTIONARY_FILE
     from publisher.run import build as builds
 
+    source, _ = _where(source, "")
     if (accepted or kept) and is_url(source):
         raise click.UsageError("--accept and --keep write dictionary.yaml: use a local --source")
     with _user_errors(), local_sources(source) as local:
@@ -634,20 +638,56 @@ def review(
         click.echo(reviews.summary(result), err=True)
 
 
+def _where(
+    source: str | Path | None, out: str | Path | None, archive: str | None = None
+) -> tuple[str, str]:
+    """--source and --out as given, else the edition in this folder (or source/) and
+    where it builds (its `output:`, else its own build/); an archive's or a URL's
+    outputs go to build/ here."""
+    from publisher.read.paths import default_source, output_folder  # light
+
+    source = str(source) if source is not None else str(default_source())
+    if out is None:
+        local = archive is None and not is_url(source)
+        out = str(output_folder(Path(source))) if local else "build"
+    return source, str(out)
+
+
+def _styles(source: str | Path, styles_folder: Path | None, archive: str | None = None) -> Path:
+    """--styles as given, else the edition's `styles:` (relative to its folder), else
+    the default styles; a folder of one's own is said, with the files it borrows."""
+    from publisher.read.paths import styles_folder as edition_styles  # light
+
+    if styles_folder is None and archive is None and not is_url(str(source)):
+        styles_folder = edition_styles(Path(source))
+    if styles_folder is None:
+        return DEFAULT_STYLES
+    # load time: Jinja's and the styles' reader only for a styles folder of one's own
+    from publisher.read.styles import Styles
+
+    borrowed = Styles(styles_folder).borrowed() if Path(styles_folder).is_dir() else []
+    if borrowed:
+        _say(
+            f"styles: {display_path(styles_folder)}; from the default styles: "
+            + ", ".join(borrowed)
+        )
+    return Path(styles_folder)
+
+
 # preview, watch and new work on a folder on this machine.
 local_source_option = click.option(
     "--source",
     type=click.Path(path_type=Path),
-    default=Path("source"),
-    show_default=True,
-    help="The source folder (edition.yaml, articles/, images/).",
+    default=None,
+    help="The source folder (edition.yaml, articles/, images/). Default: this folder if it "
+    "holds edition.yaml, else source/.",
 )
 out_option = click.option(
     "--out",
     type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="The output folder; files go to OUT/<variant>/<name>.<ext>.",
+    default=None,
+    help="The output folder; files go to OUT/<variant>/<name>.<ext>. Default: edition.yaml's "
+    "`output:`, else the edition's own build/.",
 )
 
 
@@ -687,6 +727,8 @@ def preview(
     from publisher.commands.preview.server import serve
     from publisher.read.sources import read_edition
 
+    source, out = map(Path, _where(source, out))
+    styles_folder = _styles(source, styles_folder)
     with _user_errors():
         first = [variant_named(variant).tag] if variant else []
         try:
@@ -746,6 +788,9 @@ def watch(
     from publisher.run import build as builds
     from publisher.run.executors import build_executor
 
+    source, out = map(Path, _where(source, out))
+    styles_folder = _styles(source, styles_folder)
+
     def once(executor: Executor) -> None:
         # The same lines as `publisher build`: each output, then the summary.
         progress = BuildProgress(display_path) if _verbosity > QUIET else None
@@ -787,6 +832,25 @@ def watch(
                 once(executor)
         except KeyboardInterrupt:
             _say("watch stopped")
+
+
+@main.group()
+def styles() -> None:
+    """The look: stylesheets, templates and fonts (see docs/styles.md)."""
+
+
+@styles.command("export")
+@click.argument("folder", type=click.Path(path_type=Path))
+def export_styles(folder: Path) -> None:
+    """Copy the default styles into FOLDER, to change them: name it in edition.yaml as
+    `styles: FOLDER` (or pass --styles FOLDER). Files you delete from it come from the
+    defaults again, so keep only those you change."""
+    # load time: `--help`, `check` and a no-op build import only what they use
+    from publisher.commands.scaffold import copy_styles
+
+    with _user_errors():
+        copied = copy_styles(folder)
+        _say(f"copied {len(copied)} files of the default styles to {display_path(folder)}")
 
 
 @main.command()

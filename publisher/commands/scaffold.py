@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 import re
+import shutil
 from pathlib import Path
 
+from publisher import DEFAULT_STYLES
 from publisher.base.config import SLUG_PATTERN
 from publisher.base.errors import PublisherError
 
@@ -96,3 +98,21 @@ def create_edition(folder: Path, today: datetime.date | None = None) -> list[Pat
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
     return list(files)
+
+
+def copy_styles(folder: Path) -> list[Path]:
+    """The default styles copied into ``folder`` (new, or empty), for an edition's own."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise PublisherError(
+            f"{folder}: already exists and is not an empty folder; name a new one, so that "
+            "no change of yours is overwritten"
+        )
+    copied = []
+    for path in sorted(DEFAULT_STYLES.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            target = folder / path.relative_to(DEFAULT_STYLES)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied

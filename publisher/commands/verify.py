@@ -274,6 +274,7 @@ def _declares_pdfx(root: dict) -> bool:
 def _press_checks(reader: object) -> list[Check]:
     """A press PDF (PDF/X-4): its CMYK output intent, a trim box inside the bleed box on
     every page, no annotation on a page, and no RGB colour operator in any page."""
+    # load time: pypdf only for a PDF
     from pypdf.generic import ContentStream
 
     root = reader.trailer["/Root"]  # type: ignore[attr-defined]

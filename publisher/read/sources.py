@@ -25,9 +25,8 @@ from publisher.base.languages import DICTIONARY_ALL, VARIANTS, canonical_tag
 from publisher.base.limits import remove_control_characters, source_date_epoch
 from publisher.base.model import ArticleSource, EditionSource
 from publisher.read.images import check_image
-from publisher.read.paths import display_path
+from publisher.read.paths import EDITION_FILE, display_path
 
-EDITION_FILE = "edition.yaml"
 DICTIONARY_FILE = "dictionary.yaml"
 FRONT_MATTER_FENCE = "---"
 FRONT_MATTER_CLOSERS = ("---", "...")
@@ -386,6 +385,30 @@ def press_profile_problem(data: bytes) -> str | None:
     return None
 
 
+def check_stylesheets(root: Path, config: EditionConfig, lines: dict) -> None:
+    """Each file ``css:`` names must be in the source folder; ``styles:`` a folder."""
+    shown = display_path(root / EDITION_FILE)
+    chosen = config.css
+    names = chosen if isinstance(chosen, list) else [n for group in chosen.values() for n in group]
+    for name in names:
+        source_file(
+            root,
+            root,
+            name,
+            what="the stylesheet",
+            shown=shown,
+            line=lines.get("css"),
+            hint="put the .css file in the source folder and name it relative to it",
+        )
+    if config.styles is not None and not (root / config.styles).is_dir():
+        raise SourceError(
+            shown,
+            f"the styles folder `{config.styles}` does not exist",
+            line=lines.get("styles"),
+            hint="make one with `publisher styles export DIR`, or remove `styles:`",
+        )
+
+
 # Article files name output files (PDF, DOCX, the EPUB's documents): ASCII only.
 ARTICLE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
@@ -408,6 +431,7 @@ def read_edition(root: Path) -> EditionSource:
     source_date_epoch()  # checked before anything is written
     check_cover(root, config, lines)
     check_press_profile(root, config, lines)
+    check_stylesheets(root, config, lines)
     paths = article_paths(root, config, lines)
     for path in paths:
         check_article_name(root, path)

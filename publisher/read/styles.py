@@ -24,16 +24,35 @@ if TYPE_CHECKING:
 
 
 class Styles:
-    """A styles folder: ``print.css``, ``epub.css``, ``templates/``, the DOCX reference script."""
+    """A styles folder: ``print.css``, ``epub.css``, ``templates/``, the DOCX reference script.
+
+    A folder of one's own (``--styles``, edition.yaml ``styles:``) need hold only the
+    files it changes: each file it lacks is the default styles' (:meth:`borrowed`
+    names them, for the note a build prints)."""
 
     def __init__(self, folder: Path = DEFAULT_STYLES) -> None:
         self.folder = Path(folder).resolve()
+        self.defaults = DEFAULT_STYLES.resolve()
 
     def file(self, name: str) -> Path:
         path = self.folder / name
+        if not path.is_file() and (self.defaults / name).is_file():
+            return self.defaults / name
         if not path.is_file():
             raise BuildError(f"{path}: the styles file is missing; restore it from the repository")
         return path
+
+    def borrowed(self) -> list[str]:
+        """The default styles' files this folder lacks, and so takes from them."""
+        if self.folder == self.defaults:
+            return []
+        return sorted(
+            path.relative_to(self.defaults).as_posix()
+            for path in self.defaults.rglob("*")
+            if path.is_file()
+            and "__pycache__" not in path.parts
+            and not (self.folder / path.relative_to(self.defaults)).is_file()
+        )
 
     @property
     def templates(self) -> jinja2.Environment:
@@ -47,7 +66,8 @@ class Styles:
             return self.templates.get_template(template).render(**context)
         except jinja2.TemplateNotFound:
             raise BuildError(
-                f"{self.folder / 'templates' / template}: the template is missing"
+                f"{self.folder / 'templates' / template}: the template is missing, here and "
+                "in the default styles"
             ) from None
 
     def fallback_faces(self, name: str) -> list[str]:
@@ -70,19 +90,26 @@ class Styles:
         *,
         fonts: dict[str, str] | None = None,
         page: dict[str, float] | None = None,
+        look: dict[str, object] | None = None,
     ) -> Path:
         """The variant's reference DOCX, made by ``docx_reference.py`` and cached.
 
         ``fonts`` replace those of docx-fonts.yaml (the edition's choice);
-        ``page`` is the page size and margins in millimetres.
+        ``page`` is the page size and margins in millimetres; ``look`` the edition's
+        ``style:`` (writers/look.py's docx_look), passed only when set, so that a
+        styles folder's own script of an earlier kind still works without it.
         """
         script = self.file("docx_reference.py")
         fonts = self.docx_fonts(variant, fonts)
         page = dict(page or {})
+        look = dict(look or {})
         # pandoc's version too: the reference starts from pandoc's own default.
         seed = (
             script.read_bytes()
-            + repr((sorted(fonts.items()), sorted(page.items()), pandoc_version())).encode()
+            + repr(
+                (sorted(fonts.items()), sorted(page.items()), pandoc_version())
+                + ((sorted(look.items()),) if look else ())
+            ).encode()
         )
         key = hashlib.sha256(seed).hexdigest()
         target = cache / f"reference-{key[:16]}.docx"
@@ -91,7 +118,10 @@ class Styles:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             with atomic_target(target) as temporary:
-                module.build(temporary, fonts, page)
+                if look:
+                    module.build(temporary, fonts, page, look=look)
+                else:
+                    module.build(temporary, fonts, page)
         return target.resolve()
 
 
@@ -102,8 +132,10 @@ def _templates(folder: Path) -> jinja2.Environment:
     Jinja reloads a template whose file has changed since (a watch's workers live on)."""
     import jinja2  # not at import: a build with nothing to write renders no template
 
+    # A template the folder lacks is the default styles' (Styles.file's rule).
+    folders = list(dict.fromkeys([folder / "templates", DEFAULT_STYLES.resolve() / "templates"]))
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder / "templates"),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

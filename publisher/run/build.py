@@ -52,6 +52,7 @@ from publisher.run.build_record import (
     inputs_digest,
     invocation_id,
     is_current,
+    styled,
 )
 from publisher.run.digests import CACHE_FOLDER, folders_digest, tool_versions
 from publisher.run.executors import Executor, build_executor
@@ -160,7 +161,8 @@ def ambiguity_report(edition: Edition) -> list[Ambiguity]:
 def environment_key(styles_folder: Path) -> str:
     """What every output of a build depends on besides its sources: the styles,
     publisher's own code and its tools' versions. Read once per build."""
-    code = folders_digest({"styles": styles_folder, "code": CODE}, follow_links=True)
+    # The default styles too: a styles folder of one's own takes the files it lacks there.
+    code = folders_digest(styled({"code": CODE}, styles_folder), follow_links=True)
     # pandoc's own version too: PYPANDOC_PANDOC may name another binary than the bundled one.
     return _hash(code, tool_versions(), pandoc_version())
 

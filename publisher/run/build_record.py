@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import CODE
+from publisher import CODE, DEFAULT_STYLES
 from publisher.base.atomic import write_atomically
 from publisher.run.digests import (
     CACHE_FOLDER,
@@ -46,11 +46,20 @@ from publisher.run.digests import (
 RECORDS_FOLDER = "builds"  # under CACHE_FOLDER
 
 
+def styled(folders: dict[str, Path], styles_folder: Path) -> dict[str, Path]:
+    """``folders`` and the styles: the folder, and the default styles too when it is
+    another (a styles folder of one's own takes the files it lacks from them)."""
+    folders = {**folders, "styles": Path(styles_folder)}
+    if Path(styles_folder).resolve() != DEFAULT_STYLES.resolve():
+        folders["defaults"] = DEFAULT_STYLES
+    return folders
+
+
 def inputs_digest(source: Path, out: Path, styles_folder: Path) -> str | None:
     """What a build of ``source`` with ``styles_folder`` depends on, as one digest;
     None when it cannot be taken safely (then every build goes the full road)."""
     budget = [MAX_DIGESTED_BYTES, MAX_DIGESTED_FILES]
-    folders = {"source": source, "styles": styles_folder, "code": CODE}
+    folders = styled({"source": source, "code": CODE}, styles_folder)
     try:
         digest = folders_digest(
             {label: Path(folder).resolve() for label, folder in folders.items()},

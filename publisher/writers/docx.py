@@ -38,6 +38,7 @@ from publisher.read.paths import display_path
 from publisher.read.sources import EDITION_FILE
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.fonts import report_uncovered
+from publisher.writers.look import docx_faces, docx_look
 from publisher.writers.typography import headline_parts
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -462,12 +463,13 @@ class DocxWriter(Writer):
     def write(self, context: WriterContext, target: Path) -> None:
         edition = context.edition
         config = edition.config
-        overrides = config.docx.fonts.get(edition.lang, {})  # tags canonical since config
+        # style:'s faces, then docx.fonts (tags canonical since config), the more particular
+        overrides = {**docx_faces(edition), **config.docx.fonts.get(edition.lang, {})}
         fonts = context.styles.docx_fonts(edition.lang, overrides)
         where = display_path(edition.root / EDITION_FILE)
         page = page_geometry(config.pdf.page_size, config.pdf.margins, where)
         reference = context.styles.docx_reference(
-            edition.lang, context.cache, fonts=overrides, page=page
+            edition.lang, context.cache, fonts=overrides, page=page, look=docx_look(edition)
         )
         measure = _Measure(reference)
 

@@ -37,6 +37,7 @@ from publisher.writers.base import Writer, WriterContext
 from publisher.writers.cover import cover_png
 from publisher.writers.fonts import find_face, report_uncovered, subset_woff2
 from publisher.writers.html import article_html
+from publisher.writers.look import added_css
 from publisher.writers.vertical_text import upright_digits
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -132,7 +133,7 @@ class _Package:
 
     def build(self) -> bytes:
         edition = self.edition
-        self.add_stylesheet("stylesheet", STYLESHEET, "epub.css")
+        self.add_stylesheet("stylesheet", STYLESHEET, "epub.css", added_css(edition, "epub"))
         if self.vertical:
             self.add_stylesheet("vertical-stylesheet", VERTICAL_STYLESHEET, "epub-vertical.css")
             # Pages turn leftwards, as in a book set vertically.
@@ -200,9 +201,12 @@ class _Package:
         writer.write()
         return buffer.getvalue()
 
-    def add_stylesheet(self, uid: str, name: str, style_file: str) -> None:
-        """A stylesheet of ``styles/``, packaged as ``name``."""
+    def add_stylesheet(self, uid: str, name: str, style_file: str, added: str = "") -> None:
+        """A stylesheet of ``styles/``, packaged as ``name``, with CSS ``added`` after it
+        (the edition's own look)."""
         content = self.styles.file(style_file).read_bytes()
+        if added:
+            content += f"\n/* edition.yaml: style: and css: */\n{added}\n".encode()
         self.add_file(
             epub.EpubItem(uid=uid, file_name=name, media_type="text/css", content=content)
         )

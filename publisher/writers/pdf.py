@@ -79,6 +79,7 @@ from publisher.writers import (
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.cover import cover_css
 from publisher.writers.html import article_html, data_uri, print_document
+from publisher.writers.look import extra_stylesheets, style_css
 from publisher.writers.press import PressProfile, crop_marks, media_margin, press_profile
 
 # pdf.tagged / pdf.archival in edition.yaml -> WeasyPrint's PDF variant.
@@ -339,6 +340,12 @@ class _Typesetter:
         # once, and the edition's pages, painted from several documents, share them.
         self.fetcher = LocalFetcher([self.edition.root, context.styles.folder])
         self.fonts, self.stylesheet = print_look(context.styles.file("print.css"), self.fetcher)
+        # The edition's own look, last: style:, then css:'s files for the PDF.
+        if look := style_css(self.edition, sizes_and_faces=True):
+            self.extra += (CSS(string=look),)
+        for path in extra_stylesheets(self.edition, "pdf"):
+            sheet = CSS(filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts)
+            self.extra += (sheet,)
         self.xref_targets: set[str] = set()  # anchors in other articles, linked to
         self.options = {
             "pdf_identifier": self.edition.identifier.encode(),

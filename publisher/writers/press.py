@@ -66,6 +66,7 @@ class PressProfile:
             return (0.0, 0.0, 0.0, round(1 - (red + green + blue) / 3, 4))
         colour = (round(red * 255), round(green * 255), round(blue * 255))
         if colour not in self._inks:
+            # load time: Pillow only when a press PDF is made
             from PIL import Image, ImageCms
 
             transform = ImageCms.buildTransform(
@@ -84,6 +85,7 @@ class PressProfile:
         """A picture as the press prints it (a data: URI) and its size in pixels: colour
         pictures in the profile's CMYK (as JPEG: WeasyPrint writes CMYK as JPEG only),
         greyscale ones as they are, on the black plate."""
+        # load time: Pillow only when a press PDF is made
         from PIL import Image, ImageCms
 
         with Image.open(path) as image:
@@ -141,6 +143,7 @@ def press_profile(edition: Edition) -> PressProfile:
 
 
 def profile_name(data: bytes) -> str:
+    # load time: Pillow only when a press PDF is made
     from PIL import ImageCms
 
     profile = ImageCms.ImageCmsProfile(io.BytesIO(data)).profile

@@ -40,6 +40,7 @@ from publisher.base.languages import variant_named
 from publisher.base.model import Article, Edition, anchor
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.html import article_html
+from publisher.writers.look import added_css
 
 SITE_CSS = "site.css"
 PAGE_TEMPLATE = "site-page.html"
@@ -84,6 +85,9 @@ class _Site:
             raise BuildError("the edition has no articles; a site needs at least one")
         (self.target / "articles").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.context.styles.file(SITE_CSS), self.target / SITE_CSS)
+        if added := added_css(self.edition, "html"):  # the edition's own look, after
+            with (self.target / SITE_CSS).open("a", encoding="utf-8") as css:
+                css.write(f"\n/* edition.yaml: style: and css: */\n{added}\n")
         for article in self.edition.articles:
             self._article(article, vertical=False)
             if self.vertical:
