@@ -29,7 +29,7 @@ PYTHON_STAMP := $(VENV)/.installed
 # `publisher verify` and the tests. No browser is downloaded: Ace runs on Debian's chromium.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all setup system pdf epub docx html proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures \
+.PHONY: all setup system pdf epub docx html proof test lint check review pages clean docx-pdf-check lock sample-digests docs-pictures docs-tables \
         verify site-pictures \
         docx-pages vertical-pages vertical-pdf-pages bench preview watch install-user preview-picture
 
@@ -194,6 +194,10 @@ vertical-pdf-pages: setup
 	$(PYTHON) docs/vertical_pdf_pages.py $(SOURCE) docs/pictures
 
 docs-pictures: pages docx-pages vertical-pages vertical-pdf-pages preview-picture site-pictures
+
+# The table of edition.yaml's keys in docs/editing.md, from the schema (docs/config_table.py).
+docs-tables: setup
+	$(PYTHON) docs/config_table.py
 
 # The web edition's article page, wide and on a phone (docs/site_pictures.py).
 site-pictures: html

@@ -17,7 +17,8 @@ from publisher.base.errors import PublisherError
 
 EDITION = """\
 # The edition: what every output's title page, cover and metadata show.
-# Every key is described in the README ("The source format").
+# Every key is described in docs/editing.md ("The source format").
+# `publisher build` in this folder builds it into build/ here.
 title: 新的版面                  # the title readers see
 name: {name}                     # ASCII, names the output files: build/zh-Hans/{name}.pdf
 language: zh-Hans                # the sources are written in Simplified Chinese
@@ -28,6 +29,8 @@ date: {date}                     # the publication date, YYYY-MM-DD; set it to t
 # Published variants; Traditional editions are converted by OpenCC:
 # zh-Hant, zh-Hant-TW (Taiwan: 「」 and Taiwanese vocabulary), zh-Hant-HK.
 variants: [zh-Hans, zh-Hant-TW, zh-Hant-HK]   # drop those you do not publish
+# The look, the same in the PDF, the EPUB, the web edition and the DOCX (docs/styles.md):
+# style: {{body_size: 12pt, page_size: 16开, byline_color: "#b00"}}
 # The articles in reading order; without this list, every articles/*.md by file name.
 articles:
   - articles/01-example.md

@@ -14,9 +14,10 @@ def display_path(path: Path | str) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
     path = Path(path).absolute()
     try:
-        return str(path.relative_to(Path.cwd()))
+        relative = path.relative_to(Path.cwd())
     except ValueError:
         return str(path)
+    return str(relative) if relative.parts else str(path)  # the working folder itself: whole
 
 
 def default_source() -> Path:
