@@ -16,6 +16,9 @@ Policy (after WeasyPrint's logger and MkDocs' strict mode):
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 logger = logging.getLogger("publisher")
@@ -66,6 +69,37 @@ def warn(message: str, *, path: Path | str | None = None, line: int | None = Non
         where = f"{path}:{line}" if line else f"{path}"
         message = f"{where}: {message}"
     logger.warning(message)
+
+
+class _Capture(logging.Filter):
+    """Holds back the warnings of the threads capturing them (see
+    :func:`captured_warnings`); lets every other record through."""
+
+    local = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        sink = getattr(self.local, "sink", None)
+        if sink is None or record.levelno < logging.WARNING:
+            return True
+        sink.append(record.getMessage())
+        return False
+
+
+_CAPTURE = _Capture()
+
+
+@contextmanager
+def captured_warnings() -> Iterator[list[str]]:
+    """The warnings this thread logs meanwhile, kept from every handler and handed
+    back: a unit's, printed by the build once for all the variants they hold in."""
+    if _CAPTURE not in logger.filters:
+        logger.addFilter(_CAPTURE)
+    previous = getattr(_CAPTURE.local, "sink", None)
+    _CAPTURE.local.sink = messages = []
+    try:
+        yield messages
+    finally:
+        _CAPTURE.local.sink = previous
 
 
 class WarningCounter(logging.Handler):

@@ -275,7 +275,7 @@ def build(
             with _user_errors(), WarningCounter() as counter:
                 _repeat(record, progress)
                 if progress:
-                    _say(progress.finish())
+                    _say(progress.finish(len(counter.records)))
                 _say(f"{out}: every output is up to date")
                 _finish(counter, strict)
             if verify_after:
@@ -331,14 +331,14 @@ def build(
                     in_flight = editions_in_flight(options["executor"])
                     report = build_archive(local, outputs.staging, in_flight=in_flight, **options)
                 finally:
-                    _progress_summary(progress)
+                    _progress_summary(progress, counter)
                 _archive_summary(report, "built")
                 _finish(counter, strict)
                 return
             try:
                 written = builds.build_edition(local, outputs.staging, **options)
             finally:
-                _progress_summary(progress)
+                _progress_summary(progress, counter)
             if not written:
                 _say(f"{out}: every output is up to date")
             _finish(counter, strict)
@@ -346,13 +346,13 @@ def build(
         _verify(Path(out), "text")
 
 
-def _progress_summary(progress: BuildProgress | None) -> None:
-    """The build's summary line, once it ends: not when it stopped before any output
-    (an error in the sources says what happened; "built 0, up to date 0, failed 0"
-    before it would only contradict it)."""
+def _progress_summary(progress: BuildProgress | None, counter: WarningCounter) -> None:
+    """The build's summary line, once it ends, with the warnings it said: not when it
+    stopped before any output (an error in the sources says what happened; "built 0,
+    up to date 0, failed 0" before it would only contradict it)."""
     if progress is None:
         return
-    line = progress.finish()
+    line = progress.finish(len(counter.records))
     if progress.counts.total() or sys.exc_info()[0] is None:
         _say(line)
 

@@ -37,7 +37,14 @@ from publisher.base.atomic import (
     sweep_leftovers,
     write_atomically,
 )
-from publisher.base.errors import BuildError, PublisherError, WarningCounter, logger, warn
+from publisher.base.errors import (
+    BuildError,
+    PublisherError,
+    WarningCounter,
+    captured_warnings,
+    logger,
+    warn,
+)
 from publisher.base.languages import DICTIONARY_ALL, Variant, variant_named
 from publisher.base.model import Article, Edition
 from publisher.base.pandoc import pandoc_version
@@ -119,6 +126,7 @@ class UnitResult:
     unit: str
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    variant: str = ""  # the tag of the unit's variant
     error: str | None = None
     failed: list[Path] = field(default_factory=list)
     seconds: float = 0.0
@@ -347,8 +355,8 @@ def run_unit(unit: Unit) -> UnitResult:
     from publisher.writers import WriterContext, writer_for
 
     start = time.perf_counter()
-    result = UnitResult(unit.name, pid=os.getpid())
-    with WarningCounter() as counter:
+    result = UnitResult(unit.name, pid=os.getpid(), variant=unit.variant.tag)
+    with captured_warnings() as said:
         try:
             converted = apply_variant(unit.edition, unit.variant)
             writer = writer_for(unit.format)()
@@ -371,16 +379,32 @@ def run_unit(unit: Unit) -> UnitResult:
                     targets[whole] if whole else None,
                     {o.article: t for o, t in targets.items() if o.article},
                 )
-            # Renamed into place together when the stack closed; now the stamps.
+            # Renamed into place together when the stack closed; now the stamps, each
+            # after what the unit said, which a later build skipping it says again.
             for output in unit.outputs:
+                write_atomically(said_file(output.stamp), json.dumps(said).encode())
                 write_atomically(output.stamp, output.key.encode())
             result.written = [o.path for o in unit.outputs]
         except PublisherError as error:
             result.error = str(error)
             result.failed = [o.path for o in unit.outputs]
-    result.warnings = counter.messages
+    result.warnings = list(said)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def said_file(stamp: Path) -> Path:
+    """Where the warnings of the unit that wrote an output are kept, beside its stamp."""
+    return stamp.with_name(stamp.name + ".said")
+
+
+def said_before(output: Output) -> list[str]:
+    """The warnings recorded when a current output was written (none if unrecorded)."""
+    try:
+        said = json.loads(said_file(output.stamp).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [m for m in said if isinstance(m, str)] if isinstance(said, list) else []
 
 
 def _remove_stale_articles(out: Path, outputs: Sequence[Output]) -> None:
@@ -523,9 +547,15 @@ def _build(
     for message, extra in plan.said:
         logger.warning(message, extra=extra)
     stale = set(plan.stale)
-    for output in plan.outputs if progress else ():
+    # Each warning once, with the variants it holds in: of the units that run, and
+    # those recorded for the outputs skipped as current (so --strict sees them).
+    said: dict[str, list[str]] = {}
+    for output in plan.outputs:
         if output not in stale:
-            progress(Event("up to date", output.path))
+            for message in said_before(output):
+                said.setdefault(message, []).append(output.variant)
+            if progress:
+                progress(Event("up to date", output.path))
 
     written: list[Path] = []
     errors: list[str] = []
@@ -536,9 +566,8 @@ def _build(
     running = closing(executor.map_unordered(run_unit, units)) if units else nullcontext(())
     with running as results:
         for result in results:
-            if result.pid != os.getpid():  # a worker's: printed and counted here, once
-                for message in result.warnings:
-                    logger.warning(message)
+            for message in result.warnings:
+                said.setdefault(message, []).append(result.variant)
             written.extend(result.written)
             if result.error:
                 errors.append(f"{result.unit}: {result.error}")
@@ -549,6 +578,10 @@ def _build(
                     progress(Event("built", path, result.seconds))
             for path in result.failed if progress else ():
                 progress(Event("failed", path, result.seconds, result.error))
+    variants = {output.variant for output in plan.outputs}
+    for message, where in said.items():
+        shown = list(dict.fromkeys(where))
+        logger.warning(f"{message} ({', '.join(shown)})" if len(variants) > 1 else message)
     if errors:
         raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
     return written, plan.outputs

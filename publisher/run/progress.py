@@ -77,8 +77,12 @@ class BuildProgress:
             f"failed {self.counts['failed']}"
         )
 
-    def finish(self) -> str:
-        """Stop the spinner; the summary line: built N, up to date M, failed K, seconds."""
+    def finish(self, warnings: int | None = None) -> str:
+        """Stop the spinner; the summary line: built N, up to date M, failed K, the
+        ``warnings`` said (when counted), seconds."""
         if self._status is not None:
             self._status.stop()
-        return f"{self._summary()} in {time.perf_counter() - self.start:.1f} s"
+        said = ""
+        if warnings is not None:
+            said = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ", no warnings"
+        return f"{self._summary()}{said} in {time.perf_counter() - self.start:.1f} s"
