@@ -129,6 +129,8 @@ EXPECTED_WARNINGS = [
     # Copy-editing (issue 14): `**问：** 您…` puts a space after a full-width colon.
     *((f"10-interview.md:{line}:7:", "space beside full-width punctuation") for line in
       (6, 8, 12, 14, 24, 26)),
+    # Taiwan's readings of IT words (项目 專案, 支持 支援 …) nobody decided (issue 32).
+    ("dictionary.yaml:", "8 conversions to zh-Hant-TW that `publisher review` ranks high"),
 ]  # fmt: skip
 
 
@@ -156,7 +158,8 @@ def test_corpus_warnings_are_the_expected_ones(corpus):
     _, stderr = corpus
     warnings = [line for line in stderr.splitlines() if "warning:" in line]
     for where, what in EXPECTED_WARNINGS:
-        assert any(f"articles/{where}" in w and what in w for w in warnings), (where, what)
+        place = where if where.startswith("dictionary") else f"articles/{where}"
+        assert any(place in w and what in w for w in warnings), (where, what)
     assert len(warnings) == len(EXPECTED_WARNINGS), "\n".join(warnings)
     assert "[WARNING]" not in stderr and "pandoc:" not in stderr
 

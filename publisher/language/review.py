@@ -43,7 +43,7 @@ import rjieba
 import yaml
 
 from publisher.base.atomic import write_atomically
-from publisher.base.errors import PublisherError
+from publisher.base.errors import PublisherError, warn
 from publisher.base.languages import Variant
 from publisher.language.ambiguities import (
     Passage,
@@ -680,6 +680,35 @@ def _by_reading(readings: dict[str, str]) -> str:
     for tag, reading in readings.items():
         tags.setdefault(reading, []).append(tag)
     return "   ".join(f"{reading} ({', '.join(t)})" for reading, t in tags.items())
+
+
+# A finding two signals or more agree on: what the review lists first, and what a
+# build says is still undecided (one signal alone is often a house style, 占/佔).
+HIGH = 2
+
+
+def undecided(review: Review) -> list[Group]:
+    """The groups the review ranks high that the dictionary has not decided (a decided
+    phrase is no finding at all: the review applies the dictionary as the build does)."""
+    return [g for g in review.groups if len(g.signals) >= HIGH]
+
+
+def report_undecided(edition: Edition, variants: Sequence[Variant]) -> None:
+    """A counted warning (so that --strict fails) naming the phrases of the published
+    Traditional ``variants`` whose reading the review ranks high and nobody decided."""
+    groups = undecided(review_edition(edition, variants, second_converter()))
+    if not groups:
+        return
+    found = {tag for g in groups for f in g.findings for tag in f.published}
+    tags = [variant.tag for variant in variants if variant.tag in found]
+    phrases = "、".join(g.phrase for g in groups[:8]) + ("…" if len(groups) > 8 else "")
+    count = len(groups)
+    warn(
+        f"{count} conversion{'s' * (count != 1)} to {', '.join(tags)} that `publisher review` "
+        f"ranks high {'are' if count != 1 else 'is'} not decided in {DICTIONARY_FILE}: "
+        f"{phrases}; decide each with `publisher review --accept PHRASE` or `--keep PHRASE`",
+        path=display_path(edition.root / DICTIONARY_FILE),
+    )
 
 
 def summary(review: Review) -> str:

@@ -509,6 +509,12 @@ def plan_build(
     Styles(styles_folder).file("print.css")  # fail before work if the styles are gone
     environment = environment_key(styles_folder)
     outputs = plan_outputs(edition, out, formats, variants, environment, articles)
+    built = {output.variant for output in outputs}
+    if reviewed := [v for v in traditional_variants(edition) if v.tag in built]:
+        # load time: the review's segmenter only for a build of a Traditional edition
+        from publisher.language.review import report_undecided
+
+        report_undecided(edition, reviewed)
     if not articles:
         _remove_stale_articles(out, outputs)
     stale = [o for o in outputs if not o.up_to_date()]
@@ -578,9 +584,9 @@ def _build(
                     progress(Event("built", path, result.seconds))
             for path in result.failed if progress else ():
                 progress(Event("failed", path, result.seconds, result.error))
-    variants = {output.variant for output in plan.outputs}
+    variants = list(dict.fromkeys(output.variant for output in plan.outputs))  # the edition's order
     for message, where in said.items():
-        shown = list(dict.fromkeys(where))
+        shown = [variant for variant in variants if variant in where]
         logger.warning(f"{message} ({', '.join(shown)})" if len(variants) > 1 else message)
     if errors:
         raise BuildError(errors[0] if len(errors) == 1 else "\n".join(errors))
