@@ -159,6 +159,9 @@ class PdfOptions(_Schema):
         description="With `vertical`, also keep those variants' horizontal PDFs, as "
         "`<name>-horizontal.pdf` and `articles/<slug>-horizontal.pdf`.",
     )
+    cover: str | None = Field(
+        None, description="The PDF's own cover image, instead of `cover:` (PNG or JPEG)."
+    )
     articles: Literal["new-page", "continuous"] = Field(
         "new-page",
         description="`continuous`: in the edition PDF, each article runs on after the one "
@@ -258,6 +261,10 @@ class StyleOptions(_Schema):
 class EpubOptions(_Schema):
     """``epub:`` in edition.yaml: the distributable edition."""
 
+    cover: str | None = Field(
+        None, description="The EPUB's own cover image, instead of `cover:` (PNG or JPEG)."
+    )
+
     embed_fonts: bool = Field(
         False, description="Embed a subset of the region's font holding only the characters used."
     )
@@ -326,7 +333,22 @@ class EditionConfig(_Schema):
         max_length=40,
         description="The issue as the covers print it after the date, e.g. `第1234期`.",
     )
-    isbn: str | None = Field(None, description="ISBN of the edition; used as its identifier.")
+    isbn: str | dict[VariantTag, str] | None = Field(
+        None,
+        description="ISBN, the EPUB's identifier: one for the edition in its source language, "
+        "or one per variant (`{zh-Hans: …, zh-Hant-TW: …}`); a variant without one gets a "
+        "stable UUID and names the source edition's ISBN as its source.",
+    )
+    series: str | None = Field(
+        None,
+        pattern=r"\S",
+        max_length=MAX_TITLE_CHARS,
+        description="The series the edition belongs to (EPUB belongs-to-collection, the PDF's "
+        "and the DOCX's properties).",
+    )
+    series_position: int | None = Field(
+        None, ge=1, description="The edition's number in its series (EPUB group-position)."
+    )
     output: str | None = Field(
         None,
         pattern=r"^[^\x00]+$",
@@ -387,10 +409,29 @@ class EditionConfig(_Schema):
         "default: corner for zh-Hant-TW and zh-Hant-HK, curly elsewhere.",
     )
 
+    @field_validator("isbn", mode="before")
+    @classmethod
+    def _isbn_as_text(cls, isbn: object) -> object:
+        """An ISBN written as a bare number in YAML is still an ISBN."""
+        if isinstance(isbn, int) and not isinstance(isbn, bool):
+            return str(isbn)
+        if isinstance(isbn, dict):
+            return {k: str(v) if isinstance(v, int) else v for k, v in isbn.items()}
+        return isbn
+
     @field_validator("isbn")
     @classmethod
-    def _valid_isbn(cls, isbn: str | None) -> str | None:
+    def _valid_isbn(cls, isbn: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        if isinstance(isbn, dict):
+            return {tag: normalized_isbn(value) for tag, value in isbn.items()}
         return None if isbn is None else normalized_isbn(isbn)
+
+    def isbn_of(self, tag: str) -> str | None:
+        """The ISBN of the variant ``tag``: its own, or (one ISBN given) the source
+        language's edition's only."""
+        if isinstance(self.isbn, dict):
+            return self.isbn.get(tag)
+        return self.isbn if tag == self.language else None
 
     @field_validator("variants")
     @classmethod

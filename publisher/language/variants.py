@@ -506,7 +506,7 @@ def _meta_slots(values: dict[str, Any]) -> Iterator[Slot]:
 
 
 # Reader-visible metadata; names, slugs, identifiers and paths are not.
-_EDITION_TEXT = ("title", "publisher", "description", "subject", "rights", "issue")
+_EDITION_TEXT = ("title", "publisher", "description", "subject", "rights", "issue", "series")
 _ARTICLE_TEXT = ("title", "kicker", "subtitle", "byline", "authors", "description", "keywords")
 
 

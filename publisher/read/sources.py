@@ -329,23 +329,30 @@ def read_dictionary(root: Path) -> dict[str, dict[str, str]]:
 
 
 def check_cover(root: Path, config: EditionConfig, lines: dict) -> None:
-    """``cover:`` must name a PNG or JPEG file inside the source folder, whole."""
-    if config.cover is None:
-        return
-    shown, line = display_path(root / EDITION_FILE), lines.get("cover")
-    path = source_file(
-        root,
-        root,
-        config.cover,
-        what="the cover",
-        shown=shown,
-        line=line,
-        hint="put the image under source/images/ and name it relative to the source "
-        "folder, or remove `cover:` for a generated cover",
-    )
-    check_image(
-        path, name=config.cover, shown=shown, line=line, types=("PNG", "JPEG"), what="the cover"
-    )
+    """``cover:`` (and ``epub.cover``, ``pdf.cover``, each format's own) must name a
+    PNG or JPEG file inside the source folder, whole."""
+    shown = display_path(root / EDITION_FILE)
+    for key, name in (
+        ("cover", config.cover),
+        ("epub.cover", config.epub.cover),
+        ("pdf.cover", config.pdf.cover),
+    ):
+        if name is None:
+            continue
+        line = lines.get(key)
+        path = source_file(
+            root,
+            root,
+            name,
+            what="the cover",
+            shown=shown,
+            line=line,
+            hint="put the image under source/images/ and name it relative to the source "
+            f"folder, or remove `{key}:` for a generated cover",
+        )
+        check_image(
+            path, name=name, shown=shown, line=line, types=("PNG", "JPEG"), what="the cover"
+        )
 
 
 def check_press_profile(root: Path, config: EditionConfig, lines: dict) -> None:

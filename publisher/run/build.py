@@ -195,8 +195,11 @@ def variant_key(edition: Edition, variant: Variant) -> str:
         phrase: targets.get(variant.tag, targets.get(DICTIONARY_ALL))
         for phrase, targets in edition.dictionary.items()
     }
-    cover = edition.config.cover
-    cover_hash = hashlib.sha256((edition.root / cover).read_bytes()).hexdigest() if cover else None
+    config_covers = (edition.config.cover, edition.config.epub.cover, edition.config.pdf.cover)
+    cover_hash = [
+        hashlib.sha256((edition.root / cover).read_bytes()).hexdigest() if cover else None
+        for cover in config_covers
+    ]
     return _hash(
         variant.tag,
         variant.opencc_config,

@@ -264,19 +264,31 @@ def _core_properties(edition: Edition, word_language: str) -> bytes:
 
 # The custom property naming the articles a DOCX holds (read back by the import).
 ARTICLES_PROPERTY = "publisher-articles"
+# The series (edition.yaml `series:`, `series_position:`), as Word shows custom properties.
+SERIES_PROPERTY = "Series"
+SERIES_POSITION_PROPERTY = "Series position"
 
 
 def _custom_properties(edition: Edition) -> bytes:
     """docProps/custom.xml: the articles the document holds, by name, so that
-    ``publisher import`` brings an edited DOCX back into the right article files."""
-    slugs = " ".join(article.slug for article in edition.articles)
+    ``publisher import`` brings an edited DOCX back into the right article files;
+    and the series the edition belongs to, with its number in it."""
+    config = edition.config
+    properties = [(ARTICLES_PROPERTY, " ".join(article.slug for article in edition.articles))]
+    if config.series:
+        properties.append((SERIES_PROPERTY, config.series))
+        if config.series_position:
+            properties.append((SERIES_POSITION_PROPERTY, str(config.series_position)))
+    listed = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{number}" '
+        f'name="{name}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
+        for number, (name, value) in enumerate(properties, start=2)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
         'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
-        f'name="{ARTICLES_PROPERTY}"><vt:lpwstr>{escape(slugs)}</vt:lpwstr></property>'
-        "</Properties>"
+        f'docPropsVTypes">{listed}</Properties>'
     ).encode()
 
 

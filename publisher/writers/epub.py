@@ -343,9 +343,10 @@ class _Package:
     def add_cover_image(self, images: dict[Path, str]) -> str:
         """The cover image (edition.yaml's, else one generated); its name in the package."""
         edition, config = self.edition, self.edition.config
-        if config.cover:
+        cover = config.epub.cover or config.cover
+        if cover:
             # sources.check_cover made sure it is a PNG or JPEG file in the source folder.
-            path = (edition.root / config.cover).resolve()
+            path = (edition.root / cover).resolve()
             media_type = mimetypes.guess_type(path.name)[0]
             name, content = path.relative_to(edition.root).as_posix(), path.read_bytes()
             if path in images:  # also shown in an article: one file, marked as the cover
@@ -429,15 +430,16 @@ class _Package:
     def metadata(self) -> None:
         edition, config, book = self.edition, self.edition.config, self.book
         book.IDENTIFIER_ID = "pub-id"
-        isbn = config.isbn  # checked and normalised by EditionConfig
-        # The ISBN identifies the edition in its source language; each Traditional
-        # edition is a book of its own, with its own stable UUID, derived from it.
-        if isbn and edition.lang == config.language:
+        # Checked and normalised by EditionConfig. An ISBN identifies the variant it is
+        # given for; a variant without one is a book of its own, with its own stable
+        # UUID, derived from the source language's edition (named as its source).
+        isbn, source = config.isbn_of(edition.lang), config.isbn_of(config.language)
+        if isbn:
             book.set_identifier(f"urn:isbn:{isbn}")
         else:
             book.set_identifier(edition.identifier)
-            if isbn:
-                book.add_metadata("DC", "source", f"urn:isbn:{isbn}")
+        if source and source != isbn:
+            book.add_metadata("DC", "source", f"urn:isbn:{source}")
         book.set_title(edition.title)
         book.set_language(edition.lang)
         for number, author in enumerate(edition.authors, start=1):
@@ -452,7 +454,27 @@ class _Package:
             book.add_metadata("DC", "subject", subject)
         if config.rights:
             book.add_metadata("DC", "rights", config.rights)
+        if config.series:
+            self.series_metadata(config.series, config.series_position)
         self.accessibility_metadata()
+
+    def series_metadata(self, name: str, position: int | None) -> None:
+        """EPUB 3's collection (belongs-to-collection, a series, its group-position), and
+        the EPUB 2 meta that many reading systems still read instead."""
+
+        def refine(prop: str, value: str) -> None:
+            self.book.add_metadata(None, "meta", value, {"property": prop, "refines": "#series"})
+
+        self.book.add_metadata(
+            None, "meta", name, {"property": "belongs-to-collection", "id": "series"}
+        )
+        refine("collection-type", "series")
+        legacy = {"calibre:series": name}
+        if position:
+            refine("group-position", str(position))
+            legacy["calibre:series_index"] = str(position)
+        for key, value in legacy.items():
+            self.book.add_metadata(None, "meta", "", {"name": key, "content": value})
 
     def accessibility_metadata(self) -> None:
         """EPUB Accessibility 1.1 discovery metadata, claiming only what holds."""

@@ -99,7 +99,7 @@ def print_document(
             [*edition.config.subject, *(k for a in edition.articles for k in a.meta.keywords)]
         )
     )
-    cover = edition.config.cover
+    cover = edition.config.pdf.cover or edition.config.cover  # the print edition's own first
     document = styles.render(
         "edition.html",
         edition=edition,

@@ -334,7 +334,7 @@ class _Typesetter:
         if self.press is not None:
             self.variant, self.tagged = None, False
             self.extra = (CSS(string=f"@page {{ bleed: {self.press.bleed:.3f}pt; }}"),)
-        if not self.edition.config.cover:
+        if not (self.edition.config.pdf.cover or self.edition.config.cover):
             self.extra += _designed_cover(context.styles, self.edition)
         # One font configuration for every document of the unit: fonts are loaded
         # once, and the edition's pages, painted from several documents, share them.
@@ -828,6 +828,11 @@ class _EditionPdf:
             info["ModDate"] = pydyf.String(_w3c_date_to_pdf(metadata.modified, "modified"))
         if metadata.lang:
             self.pdf.catalog["Lang"] = pydyf.String(metadata.lang)
+        config = self.typesetter.edition.config
+        if config.series:  # document information of its own: PDF has no series key
+            info["Series"] = pydyf.String(config.series)
+            if config.series_position:
+                info["SeriesPosition"] = pydyf.String(str(config.series_position))
 
 
 class _PressStream(Stream):
