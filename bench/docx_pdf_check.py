@@ -340,10 +340,18 @@ def check(docx_path: Path, pdf_path: Path, region: str) -> tuple[list[str], dict
         shown = " ".join(dict.fromkeys(wrong[:10]))
         problems.append(f"{len(wrong)} of {distinct} characters not in {region} forms: {shown}")
     cjk = [c for c in characters if unicodedata.name(c, "").startswith("CJK UNIFIED")]
+    # The face as an editor knows it: LibreOffice names every Noto CJK subset after the
+    # collection's first (Japanese) face, whichever it drew with; the forms tell which.
+    body = [
+        f"Noto {named[1]} CJK {region} (as {face})"
+        if (named := NOTO_CJK.match(face)) and distinct and not wrong
+        else face
+        for face in sorted(faces)
+    ]
     summary = {
         "pages": pages(pdf_path),
         "fonts": names,
-        "body": sorted(faces),
+        "body": body,
         "characters": len(characters),
         "cjk": len(cjk),
         "forms": f"{region} forms ({distinct - len(wrong)} of {distinct} telling characters)",

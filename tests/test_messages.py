@@ -79,3 +79,19 @@ def test_a_traditional_build_counts_undecided_conversions_and_strict_fails(sampl
     again = run_publisher(*arguments, "--out", out, "--strict")
     assert again.returncode == 0, again.stderr
     assert "ranks high" not in again.stderr
+
+
+def test_cluster_warnings_name_the_editions_own_file(tmp_path):
+    """On a real Dask cluster (a LocalCluster of one worker), a warning names the
+    edition's file and line, once for its variants, as a local build does."""
+    source = glyphless_edition(tmp_path)
+    built = run_publisher(
+        "build", "pdf", "--executor", "dask", "--jobs", "1",
+        "--source", source, "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert "(a new LocalCluster, 1 worker)" in built.stderr
+    said = [line for line in built.stderr.splitlines() if "U+30000" in line]
+    assert len(said) == 1, said
+    assert f"{source / 'articles' / 'a.md'}:5:" in said[0]
+    assert said[0].endswith("(zh-Hans, zh-Hant-TW, zh-Hant-HK)")

@@ -314,7 +314,7 @@ class DaskExecutor:
         """The scheduler's address and its workers, for the user."""
         workers = len(self.client.scheduler_info()["workers"])
         where = "a new LocalCluster" if self.cluster is not None else "the scheduler"
-        return f"{self.client.scheduler.address} ({where}, {workers} workers)"
+        return f"{self.client.scheduler.address} ({where}, {workers} worker{'s' * (workers != 1)})"
 
     def close(self) -> None:
         # Housekeeping, never a reason for the build to fail; a lost worker is skipped.
