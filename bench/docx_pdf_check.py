@@ -84,6 +84,20 @@ def docx_texts(path: Path) -> list[str]:
     return [t for t in texts if t.strip()]
 
 
+def installed_font(pattern: str) -> TTFont | None:
+    """The installed face fontconfig lists first for ``pattern`` (``:family=…``)."""
+    listed = subprocess.run(
+        ["fc-list", pattern, "file", "index"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not listed:
+        return None
+    file, _, rest = listed.splitlines()[0].partition(":")
+    index = int(re.search(r"index=(\d+)", rest)[1]) if "index=" in rest else 0
+    if file.endswith((".ttc", ".otc")):
+        return TTCollection(file, lazy=True).fonts[index]
+    return TTFont(file, lazy=True, fontNumber=index)
+
+
 @cache
 def font_cmap(postscript_name: str) -> frozenset[int] | None:
     """The characters of the installed font fontconfig knows by this PostScript name.
@@ -91,25 +105,11 @@ def font_cmap(postscript_name: str) -> frozenset[int] | None:
     LibreOffice names a face of a font collection (Noto CJK's .ttc) after the
     collection's first face and adds a suffix (``-VKana``): tried without it too.
     """
-    listed = ""
     for name in (postscript_name, re.sub(r"-VKana$", "", postscript_name)):
-        listed = subprocess.run(
-            ["fc-list", f":postscriptname={name}", "file", "index"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-        if listed:
-            break
-    if not listed:
-        return None
-    file, _, rest = listed.splitlines()[0].partition(":")
-    index = int(re.search(r"index=(\d+)", rest)[1]) if "index=" in rest else 0
-    if file.endswith((".ttc", ".otc")):
-        font = TTCollection(file, lazy=True).fonts[index]
-    else:
-        font = TTFont(file, lazy=True, fontNumber=index)
-    return frozenset(font.getBestCmap() or {})
+        font = installed_font(f":postscriptname={name}")
+        if font is not None:
+            return frozenset(font.getBestCmap() or {})
+    return None
 
 
 # The region of each variant's glyph forms, as Noto CJK names its faces.
@@ -122,22 +122,9 @@ NOTO_CJK = re.compile(r"Noto(Serif|Sans)CJK[a-z]{2}-(\w+?)(?:-\w*Kana|-\w+)?$")
 @cache
 def face_glyphs(family: str, style: str) -> dict[int, int]:
     """Code point -> glyph (CID) of the installed face fontconfig has by this name."""
-    listed = subprocess.run(
-        ["fc-list", f":family={family}:style={style}", "file", "index"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if not listed:
-        return {}
-    file, _, rest = listed.splitlines()[0].partition(":")
-    index = int(re.search(r"index=(\d+)", rest)[1]) if "index=" in rest else 0
-    font = (
-        TTCollection(file, lazy=True).fonts[index]
-        if file.endswith((".ttc", ".otc"))
-        else (TTFont(file, lazy=True))
-    )
-    return {code: _cid(name) for code, name in (font.getBestCmap() or {}).items()}
+    font = installed_font(f":family={family}:style={style}")
+    cmap = (font.getBestCmap() or {}) if font is not None else {}
+    return {code: _cid(name) for code, name in cmap.items()}
 
 
 def _cid(glyph_name: str) -> int:
