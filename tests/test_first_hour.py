@@ -147,6 +147,8 @@ def test_css_files_add_to_each_format(tmp_path):
         ("css: [missing.css]\n", "the stylesheet `missing.css` does not exist"),
         ("styles: nowhere\n", "the styles folder `nowhere` does not exist"),
         ("style: {page_size: A5}\npdf: {page_size: A4}\n", "set the page in one place only"),
+        # A face name that would be CSS code where it is written is refused.
+        ("style: {body_face: {zh-Hans: 'X\"; } body { display: none'}}\n", "is not a font's name"),
     ],
 )
 def test_bad_look_settings_name_the_line(tmp_path, setting, message):

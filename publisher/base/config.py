@@ -239,6 +239,19 @@ class StyleOptions(_Schema):
         default_factory=dict, description="Per variant, the headlines' face."
     )
 
+    @field_validator("body_face", "headline_face")
+    @classmethod
+    def _face_names(cls, faces: dict[str, str]) -> dict[str, str]:
+        """A face is named, as fontconfig lists it, in letters, digits, spaces and
+        `-_.`: the name goes into CSS, where a quote or a brace would be code."""
+        for face in faces.values():
+            if not re.fullmatch(r"[\w .\-]{1,80}", face):
+                raise ValueError(
+                    f"`{face[:40]}` is not a font's name (letters, digits, spaces, `-_.`; "
+                    "`fc-list : family` lists the installed ones)"
+                )
+        return faces
+
     @field_validator("body_size")
     @classmethod
     def _body_size(cls, value: str | None) -> str | None:
