@@ -121,7 +121,7 @@ def test_styles_export_copies_the_defaults_and_never_overwrites(tmp_path):
         assert (tmp_path / "look" / name).read_bytes() == (ROOT / "styles" / name).read_bytes()
     again = run_publisher("styles", "export", tmp_path / "look")
     assert again.returncode == 1
-    assert "not an empty folder" in again.stderr
+    assert "already holds files" in again.stderr
 
 
 def test_css_files_add_to_each_format(tmp_path):
@@ -160,3 +160,62 @@ def test_bad_look_settings_name_the_line(tmp_path, setting, message):
     assert message in checked.stderr, checked.stderr
     where = re.search(r"edition\.yaml:(\d+)", checked.stderr)
     assert where and int(where[1]) >= first, checked.stderr
+
+
+def test_editing_a_css_file_rebuilds_what_it_styles(tmp_path):
+    edition = new_edition(tmp_path, "css2", "css: [house.css]\n")
+    (edition / "house.css").write_text(".byline { color: #0000ff; }\n", encoding="utf-8")
+    assert run_publisher("build", "epub", "--variant", "zh-Hans", cwd=edition).returncode == 0
+    (edition / "house.css").write_text(".byline { color: #00ff00; }\n", encoding="utf-8")
+    again = run_publisher("build", "epub", "--variant", "zh-Hans", cwd=edition)
+    assert "built 1" in again.stderr, again.stderr
+    with zipfile.ZipFile(edition / "build" / "zh-Hans" / "css2.epub") as epub:
+        assert "#00ff00" in epub.read("EPUB/styles/epub.css").decode()
+
+
+@pytest.mark.parametrize(
+    ("css", "files", "message"),
+    [
+        ("css: [house.css]", {"house.css": b"\xff\xfe\x00garbage"}, "is not UTF-8 text"),
+        ("css: {pdf: [a.css], epubb: [b.css]}", {}, "epubb"),
+        ("style: {margins: 200mm}", {}, "leave a text block of 0 × 0 mm"),
+        ("pdf: {cover: articles/01-example.md}", {}, "the cover `articles/01-example.md` is not"),
+    ],
+)
+def test_more_bad_look_settings_are_refused_before_any_output(tmp_path, css, files, message):
+    edition = new_edition(tmp_path, "bad", css + "\n")
+    for name, data in files.items():
+        (edition / name).write_bytes(data)
+    for command in ("check", "build"):
+        result = run_publisher(command, cwd=edition)
+        assert result.returncode == 1, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not (edition / "build").exists() or not any((edition / "build").rglob("*.pdf"))
+
+
+def test_a_stylesheet_reading_outside_the_folders_is_a_clean_error(tmp_path):
+    edition = new_edition(tmp_path, "esc", "css: {pdf: [house.css]}\n")
+    (tmp_path / "outside.css").write_text("h1 { color: red; }\n", encoding="utf-8")
+    (edition / "house.css").write_text('@import "../outside.css";\n', encoding="utf-8")
+    built = run_publisher("build", "pdf", "--variant", "zh-Hans", cwd=edition)
+    assert built.returncode == 1
+    assert "house.css: refused to read" in built.stderr and "Traceback" not in built.stderr
+    assert "worker process stopped" not in built.stderr
+
+
+def test_a_face_not_installed_is_said(tmp_path):
+    edition = new_edition(tmp_path, "face", "style: {body_face: {zh-Hans: Nonexistent Font}}\n")
+    built = run_publisher("build", "pdf", "--variant", "zh-Hans", cwd=edition)
+    assert built.returncode == 0, built.stderr
+    assert "the face `Nonexistent Font` is not installed" in built.stderr
+
+
+def test_a_press_pdf_no_longer_asked_for_goes(tmp_path):
+    edition = new_edition(tmp_path, "pr", "pdf: {press: true}\n")
+    assert run_publisher("build", "pdf", "--variant", "zh-Hans", cwd=edition).returncode == 0
+    press = edition / "build" / "zh-Hans" / "pr-press.pdf"
+    assert press.is_file()
+    yaml = edition / "edition.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("pdf: {press: true}\n", ""), "utf-8")
+    assert run_publisher("build", "pdf", "--variant", "zh-Hans", cwd=edition).returncode == 0
+    assert not press.exists()

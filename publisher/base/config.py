@@ -25,6 +25,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from publisher.base import yamltext
@@ -210,6 +211,28 @@ def known_page_size(value: str) -> str:
 HEX_COLOUR = r"^#(?:[0-9a-fA-F]{3}){1,2}$"
 
 
+class CssFiles(_Schema):
+    """``css:`` in edition.yaml: a list is for every format (`all`)."""
+
+    all: list[str] = Field(default_factory=list, description="Added to every format.")
+    pdf: list[str] = Field(default_factory=list, description="Added to the PDF.")
+    epub: list[str] = Field(default_factory=list, description="Added to the EPUB.")
+    html: list[str] = Field(default_factory=list, description="Added to the web edition.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_list_is_for_all(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [value]
+        return {"all": value} if isinstance(value, list) else value
+
+    def names(self, format: str | None = None) -> list[str]:
+        """The files for ``format`` (every file named, without one), `all`'s first."""
+        if format is None:
+            return [*self.all, *self.pdf, *self.epub, *self.html]
+        return [*self.all, *getattr(self, format)]
+
+
 class StyleOptions(_Schema):
     """``style:`` in edition.yaml: the look, the same in the PDF, the EPUB, the web
     edition and the DOCX's styles (one red byline setting makes a red byline in Word)."""
@@ -226,11 +249,21 @@ class StyleOptions(_Schema):
         None, description="The page, as `pdf: page_size` takes it (16开, A5, `185 260` …)."
     )
     margins: str | None = Field(None, description="The page margins, as `pdf: margins`.")
-    kicker_color: str | None = Field(
-        None, pattern=HEX_COLOUR, description="Kicker (引题) colour, `#b00`."
-    )
-    headline_color: str | None = Field(None, pattern=HEX_COLOUR, description="Headline colour.")
-    byline_color: str | None = Field(None, pattern=HEX_COLOUR, description="Byline colour.")
+    kicker_color: str | None = Field(None, description="Kicker (引题) colour, `#b00`.")
+    headline_color: str | None = Field(None, description="Headline colour, `#rrggbb`.")
+    byline_color: str | None = Field(None, description="Byline colour, `#rrggbb`.")
+
+    @field_validator("kicker_color", "headline_color", "byline_color")
+    @classmethod
+    def _hex_colour(cls, value: str | None) -> str | None:
+        """A colour the PDF, the EPUB, the site and Word all read: hex, #b00 or #bb0000."""
+        if value is not None and not re.fullmatch(HEX_COLOUR, value):
+            raise ValueError(
+                f"the colour `{value}` is not written as #rgb or #rrggbb (red is `#b00`, "
+                "the sample's grey `#555`)"
+            )
+        return value
+
     body_face: dict[VariantTag, str] = Field(
         default_factory=dict,
         description="Per variant, the body's face, e.g. `{zh-Hans: Noto Serif CJK SC}`.",
@@ -269,6 +302,26 @@ class StyleOptions(_Schema):
     def body_points(self) -> float | None:
         millimetres = length_mm(self.body_size) if self.body_size else None
         return None if millimetres is None else round(millimetres * 72 / 25.4, 2)
+
+
+def check_text_block(page_size: str, margins: str) -> None:
+    """Margins that leave a text block narrower or shorter than 40 mm are a mistake
+    (`200mm` on A4 laid out 152 pages of one character a line): refused. Margins not
+    in absolute lengths are the stylesheet's business."""
+    size = page_size_mm(page_size)
+    values = [length_mm(part) for part in margins.split()]
+    if size is None or not 1 <= len(values) <= 4 or None in values:
+        return
+    # CSS's shorthand: all; top-bottom and sides; top, sides, bottom; or all four.
+    sides = {1: (0, 0, 0, 0), 2: (0, 1, 0, 1), 3: (0, 1, 2, 1), 4: (0, 1, 2, 3)}[len(values)]
+    top, right, bottom, left = (values[i] or 0.0 for i in sides)
+    width, height = size[0] - left - right, size[1] - top - bottom
+    if min(width, height) < 40:
+        raise ValueError(
+            f"the margins `{margins}` leave a text block of {max(width, 0):g} × "
+            f"{max(height, 0):g} mm on a {size[0]:g} × {size[1]:g} mm page; give smaller "
+            "margins (the default is `22mm 27.2mm 24mm`)"
+        )
 
 
 class EpubOptions(_Schema):
@@ -346,8 +399,8 @@ class EditionConfig(_Schema):
         max_length=40,
         description="The issue as the covers print it after the date, e.g. `第1234期`.",
     )
-    isbn: str | dict[VariantTag, str] | None = Field(
-        None,
+    isbn: dict[VariantTag, str] = Field(
+        default_factory=dict,
         description="ISBN, the EPUB's identifier: one for the edition in its source language, "
         "or one per variant (`{zh-Hans: …, zh-Hant-TW: …}`); a variant without one gets a "
         "stable UUID and names the source edition's ISBN as its source.",
@@ -400,8 +453,8 @@ class EditionConfig(_Schema):
         "javascript: links, stylesheets) an error instead of dropping it with a warning.",
     )
     style: StyleOptions = Field(default_factory=StyleOptions, description=StyleOptions.__doc__)
-    css: list[str] | dict[Literal["all", "pdf", "epub", "html"], list[str]] = Field(
-        default_factory=list,
+    css: CssFiles = Field(
+        default_factory=lambda: CssFiles(),
         description="Stylesheets in the source folder added on top of the styles folder's: a "
         "list for every format, or per format (`{pdf: [print-extra.css], all: [house.css]}`).",
     )
@@ -424,27 +477,25 @@ class EditionConfig(_Schema):
 
     @field_validator("isbn", mode="before")
     @classmethod
-    def _isbn_as_text(cls, isbn: object) -> object:
-        """An ISBN written as a bare number in YAML is still an ISBN."""
-        if isinstance(isbn, int) and not isinstance(isbn, bool):
-            return str(isbn)
+    def _isbn_per_variant(cls, isbn: object, info: ValidationInfo) -> object:
+        """One ISBN is the source language's edition's; a bare number in YAML is still
+        an ISBN."""
+        if isinstance(isbn, bool) or isbn is None:
+            return {} if isbn is None else isbn
+        if isinstance(isbn, int | str):
+            isbn = {info.data.get("language", "zh-Hans"): isbn}
         if isinstance(isbn, dict):
             return {k: str(v) if isinstance(v, int) else v for k, v in isbn.items()}
         return isbn
 
     @field_validator("isbn")
     @classmethod
-    def _valid_isbn(cls, isbn: str | dict[str, str] | None) -> str | dict[str, str] | None:
-        if isinstance(isbn, dict):
-            return {tag: normalized_isbn(value) for tag, value in isbn.items()}
-        return None if isbn is None else normalized_isbn(isbn)
+    def _valid_isbn(cls, isbn: dict[str, str]) -> dict[str, str]:
+        return {tag: normalized_isbn(value) for tag, value in isbn.items()}
 
     def isbn_of(self, tag: str) -> str | None:
-        """The ISBN of the variant ``tag``: its own, or (one ISBN given) the source
-        language's edition's only."""
-        if isinstance(self.isbn, dict):
-            return self.isbn.get(tag)
-        return self.isbn if tag == self.language else None
+        """The ISBN of the variant ``tag``, if it has one of its own."""
+        return self.isbn.get(tag)
 
     @field_validator("variants")
     @classmethod
@@ -489,7 +540,9 @@ class EditionConfig(_Schema):
                     f"`pdf.{key}` and `style.{key}` differ; set the page in one place only"
                 )
             update[key] = wanted
-        return options.model_copy(update=update) if update else options
+        options = options.model_copy(update=update) if update else options
+        check_text_block(options.page_size, options.margins)
+        return options
 
     @field_validator("quotes")
     @classmethod
@@ -866,10 +919,10 @@ def _schema_at(schema: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | 
     for part in loc:
         field = schema.model_fields.get(str(part)) if schema else None
         annotation = field.annotation if field else None
-        schema = (
-            annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            else None
+        # A section that may be absent (`press: PressOptions | None`) too.
+        candidates = (annotation, *getattr(annotation, "__args__", ()))
+        schema = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
         )
     return schema
 

@@ -106,16 +106,21 @@ def create_edition(folder: Path, today: datetime.date | None = None) -> list[Pat
 def copy_styles(folder: Path) -> list[Path]:
     """The default styles copied into ``folder`` (new, or empty), for an edition's own."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise PublisherError(f"{folder}: is a file; name a new folder for the styles")
+    if folder.exists() and any(folder.iterdir()):
         raise PublisherError(
-            f"{folder}: already exists and is not an empty folder; name a new one, so that "
-            "no change of yours is overwritten"
+            f"{folder}: already holds files; name a new folder, so that no change of yours "
+            "is overwritten"
         )
     copied = []
-    for path in sorted(DEFAULT_STYLES.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            target = folder / path.relative_to(DEFAULT_STYLES)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            copied.append(target)
+    try:
+        for path in sorted(DEFAULT_STYLES.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                target = folder / path.relative_to(DEFAULT_STYLES)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                copied.append(target)
+    except OSError as error:
+        raise PublisherError(f"{folder}: cannot write there ({error.strerror})") from None
     return copied

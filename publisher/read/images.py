@@ -90,9 +90,10 @@ def check_image(
     except UnidentifiedImageError:
         with path.open("rb") as file:
             start = file.read(64).lstrip()
-        what = next((v for k, v in NOT_IMAGES.items() if start.startswith(k)), None)
+        # (not `what`: refuse() reads that name, the thing the source calls the file)
+        seems = next((v for k, v in NOT_IMAGES.items() if start.startswith(k)), None)
         raise refuse(
-            f"is {what}, not {wanted}" if what else f"is not a {wanted} image",
+            f"is {seems}, not {wanted}" if seems else f"is not a {wanted} image",
             f"convert it to {wanted} (every format carries PNG and JPEG)",
         ) from None
     except (OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError) as error:

@@ -395,10 +395,8 @@ def press_profile_problem(data: bytes) -> str | None:
 def check_stylesheets(root: Path, config: EditionConfig, lines: dict) -> None:
     """Each file ``css:`` names must be in the source folder; ``styles:`` a folder."""
     shown = display_path(root / EDITION_FILE)
-    chosen = config.css
-    names = chosen if isinstance(chosen, list) else [n for group in chosen.values() for n in group]
-    for name in names:
-        source_file(
+    for name in config.css.names():
+        path = source_file(
             root,
             root,
             name,
@@ -407,10 +405,21 @@ def check_stylesheets(root: Path, config: EditionConfig, lines: dict) -> None:
             line=lines.get("css"),
             hint="put the .css file in the source folder and name it relative to it",
         )
-    if config.styles is not None and not (root / config.styles).is_dir():
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise SourceError(
+                shown,
+                f"the stylesheet `{name}` is not UTF-8 text",
+                line=lines.get("css"),
+                hint="save it as UTF-8 (a stylesheet is text)",
+            ) from None
+    folder = root / config.styles if config.styles is not None else None
+    if folder is not None and not folder.is_dir():
         raise SourceError(
             shown,
-            f"the styles folder `{config.styles}` does not exist",
+            f"the styles folder `{config.styles}` "
+            + ("is a file, not a folder" if folder.exists() else "does not exist"),
             line=lines.get("styles"),
             hint="make one with `publisher styles export DIR`, or remove `styles:`",
         )

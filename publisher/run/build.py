@@ -195,10 +195,12 @@ def variant_key(edition: Edition, variant: Variant) -> str:
         phrase: targets.get(variant.tag, targets.get(DICTIONARY_ALL))
         for phrase, targets in edition.dictionary.items()
     }
-    config_covers = (edition.config.cover, edition.config.epub.cover, edition.config.pdf.cover)
+    config = edition.config
+    # The files edition.yaml names besides the articles: the covers and css: stylesheets.
+    named = [config.cover, config.epub.cover, config.pdf.cover, *config.css.names()]
     cover_hash = [
-        hashlib.sha256((edition.root / cover).read_bytes()).hexdigest() if cover else None
-        for cover in config_covers
+        hashlib.sha256((edition.root / name).read_bytes()).hexdigest() if name else None
+        for name in named
     ]
     return _hash(
         variant.tag,
@@ -410,8 +412,17 @@ def said_before(output: Output) -> list[str]:
     return [m for m in said if isinstance(m, str)] if isinstance(said, list) else []
 
 
-def _remove_stale_articles(out: Path, outputs: Sequence[Output]) -> None:
-    """Per-article files of articles the edition no longer has would pass for current."""
+def _remove_stale_articles(out: Path, outputs: Sequence[Output], name: str) -> None:
+    """Per-article files of articles the edition no longer has would pass for current;
+    so would an edition's PDF of a layout it no longer asks for (`-press`, `-horizontal`)."""
+    for variant in {o.variant for o in outputs if o.format == "pdf" and o.article is None}:
+        planned = {o.path for o in outputs}
+        for layout in ("press", "horizontal"):
+            path = out / variant / f"{name}-{layout}.pdf"
+            if path.is_file() and path not in planned:
+                path.unlink()
+                stamp = out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out)}.key"
+                stamp.unlink(missing_ok=True)
     kept: dict[Path, set[Path]] = {}
     for output in outputs:
         if output.article:
@@ -519,7 +530,7 @@ def plan_build(
 
         report_undecided(edition, reviewed)
     if not articles:
-        _remove_stale_articles(out, outputs)
+        _remove_stale_articles(out, outputs, edition.config.name)
     stale = [o for o in outputs if not o.up_to_date()]
     if any(output.format == "pdf" for output in stale):
         # load time: the gate only for a build that lays out a PDF

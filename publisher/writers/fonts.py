@@ -223,6 +223,11 @@ def needs_glyph(character: str) -> bool:
     return unicodedata.category(character) not in _NO_GLYPH_CATEGORIES
 
 
+def installed(family: str) -> bool:
+    """Whether fontconfig has ``family`` itself (not a substitute it would answer with)."""
+    return _charset(family) is not None
+
+
 @functools.cache
 def _charset(family: str) -> tuple[tuple[int, int], ...] | None:
     """The code points an installed family covers, as fontconfig reports them (ranges);

@@ -49,12 +49,7 @@ def style_css(edition: Edition, *, sizes_and_faces: bool) -> str:
 def extra_stylesheets(edition: Edition, format: str) -> list[Path]:
     """The files ``css:`` adds for ``format`` (pdf, epub, html), in the order given:
     a list is for every format; a mapping names formats, and `all`."""
-    chosen = edition.config.css
-    if isinstance(chosen, list):
-        names = chosen
-    else:
-        names = [*chosen.get("all", []), *chosen.get(format, [])]
-    return [edition.root / name for name in names]
+    return [edition.root / name for name in edition.config.css.names(format)]
 
 
 def added_css(edition: Edition, format: str) -> str:

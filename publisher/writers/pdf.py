@@ -28,6 +28,7 @@ are painted last); the page furniture drawn over the pages is an artifact.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import logging
@@ -67,7 +68,7 @@ from publisher.base.config import page_size_mm
 from publisher.base.errors import BuildError, WarningCounter, warn
 from publisher.base.limits import running_head
 from publisher.base.model import Article, Edition, anchor
-from publisher.read.paths import display_path
+from publisher.read.paths import EDITION_FILE, display_path
 from publisher.read.styles import Styles
 from publisher.writers import (
     cjk_justify,
@@ -78,6 +79,7 @@ from publisher.writers import (
 )
 from publisher.writers.base import Writer, WriterContext
 from publisher.writers.cover import cover_css
+from publisher.writers.fonts import installed as font_installed
 from publisher.writers.html import article_html, data_uri, print_document
 from publisher.writers.look import extra_stylesheets, style_css
 from publisher.writers.press import PressProfile, crop_marks, media_margin, press_profile
@@ -339,13 +341,17 @@ class _Typesetter:
         # One font configuration for every document of the unit: fonts are loaded
         # once, and the edition's pages, painted from several documents, share them.
         self.fetcher = LocalFetcher([self.edition.root, context.styles.folder])
-        self.fonts, self.stylesheet = print_look(context.styles.file("print.css"), self.fetcher)
+        print_css = context.styles.file("print.css")
+        with _stylesheet_errors(print_css):
+            self.fonts, self.stylesheet = print_look(print_css, self.fetcher)
         # The edition's own look, last: style:, then css:'s files for the PDF.
         if look := style_css(self.edition, sizes_and_faces=True):
             self.extra += (CSS(string=look),)
         for path in extra_stylesheets(self.edition, "pdf"):
-            sheet = CSS(filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts)
+            with _stylesheet_errors(path):
+                sheet = CSS(filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts)
             self.extra += (sheet,)
+        _check_faces(self.edition)
         self.xref_targets: set[str] = set()  # anchors in other articles, linked to
         self.options = {
             "pdf_identifier": self.edition.identifier.encode(),
@@ -428,6 +434,33 @@ class _Typesetter:
 
     def write(self, document: Document, target: Path) -> None:
         document.write_pdf(target, **self.options)
+
+
+@contextlib.contextmanager
+def _stylesheet_errors(path: Path) -> Iterator[None]:
+    """A stylesheet that reads a file outside the source and styles folders (an
+    @import, a url()) stops the unit with a message naming it, not a traceback."""
+    try:
+        yield
+    except FatalURLFetchingError as error:
+        raise BuildError(
+            f"{display_path(path)}: {error}; keep what a stylesheet imports or shows in the "
+            "source or styles folder"
+        ) from None
+
+
+def _check_faces(edition: Edition) -> None:
+    """A face style: names that is not installed would be replaced by another without
+    a word (fontconfig always answers): said, with the variant."""
+    style = edition.config.style
+    for key, faces in (("body_face", style.body_face), ("headline_face", style.headline_face)):
+        face = faces.get(edition.lang)
+        if face and not font_installed(face):
+            warn(
+                f"style.{key}: the face `{face}` is not installed, so the PDF uses another; "
+                "install it, or name one `fc-list : family` lists",
+                path=display_path(edition.root / EDITION_FILE),
+            )
 
 
 def _designed_cover(styles: Styles, edition: Edition) -> tuple[CSS, ...]:
