@@ -180,6 +180,9 @@ def test_editing_a_css_file_rebuilds_what_it_styles(tmp_path):
         ("css: {pdf: [a.css], epubb: [b.css]}", {}, "epubb"),
         ("style: {margins: 200mm}", {}, "leave a text block of 0 × 0 mm"),
         ("pdf: {cover: articles/01-example.md}", {}, "the cover `articles/01-example.md` is not"),
+        ("output: edition.yaml", {}, "names a file"),
+        ("series_position: 3", {}, "`series_position` needs `series:`"),
+        ("isbn: {zh-Hans: 9787111111115, zh-Hant-TW: 9787111111115}", {}, "several variants"),
     ],
 )
 def test_more_bad_look_settings_are_refused_before_any_output(tmp_path, css, files, message):

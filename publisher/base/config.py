@@ -491,7 +491,21 @@ class EditionConfig(_Schema):
     @field_validator("isbn")
     @classmethod
     def _valid_isbn(cls, isbn: dict[str, str]) -> dict[str, str]:
-        return {tag: normalized_isbn(value) for tag, value in isbn.items()}
+        checked = {tag: normalized_isbn(value) for tag, value in isbn.items()}
+        shared = [n for n in set(checked.values()) if list(checked.values()).count(n) > 1]
+        if shared:
+            raise ValueError(
+                f"the ISBN {shared[0]} is given to several variants; an ISBN names one "
+                "edition, so give each variant its own, or one to the source language's only"
+            )
+        return checked
+
+    @field_validator("series_position")
+    @classmethod
+    def _position_in_a_series(cls, position: int | None, info: ValidationInfo) -> int | None:
+        if position is not None and not info.data.get("series"):
+            raise ValueError("`series_position` needs `series:`, the series' name")
+        return position
 
     def isbn_of(self, tag: str) -> str | None:
         """The ISBN of the variant ``tag``, if it has one of its own."""

@@ -650,6 +650,13 @@ def _where(
     if out is None:
         local = archive is None and not is_url(source)
         out = str(output_folder(Path(source))) if local else "build"
+        if local and Path(out).is_file():  # as a source error is said: exit 1
+            click.echo(
+                f"error: {display_path(Path(source) / 'edition.yaml')}: `output:` names a "
+                f"file ({display_path(out)}); builds need a folder there",
+                err=True,
+            )
+            raise SystemExit(1)
     return source, str(out)
 
 

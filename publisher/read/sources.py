@@ -425,6 +425,17 @@ def check_stylesheets(root: Path, config: EditionConfig, lines: dict) -> None:
         )
 
 
+def check_output(root: Path, config: EditionConfig, lines: dict) -> None:
+    """``output:`` must name a folder (or nothing yet), not a file."""
+    if config.output is not None and (root / config.output).is_file():
+        raise SourceError(
+            display_path(root / EDITION_FILE),
+            f"`output: {config.output}` names a file; builds need a folder there",
+            line=lines.get("output"),
+            hint="name a folder (it is made if missing), or remove `output:` for build/",
+        )
+
+
 # Article files name output files (PDF, DOCX, the EPUB's documents): ASCII only.
 ARTICLE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
@@ -448,6 +459,7 @@ def read_edition(root: Path) -> EditionSource:
     check_cover(root, config, lines)
     check_press_profile(root, config, lines)
     check_stylesheets(root, config, lines)
+    check_output(root, config, lines)
     paths = article_paths(root, config, lines)
     for path in paths:
         check_article_name(root, path)
