@@ -289,3 +289,21 @@ def test_verify_checks_the_press_pdf_as_pdf_x(press_build):
     assert verified.returncode == 0, verified.stdout + verified.stderr
     (line,) = [x for x in verified.stdout.splitlines() if "shanxi-rural-press.pdf" in x]
     assert "PDF/X output intent, trim and bleed boxes, no annotations, no RGB colour" in line
+
+
+def test_articles_run_on_warn_each_picture_once_in_its_article(sample_copy, tmp_path):
+    """The run of articles (pdf.articles: continuous) is one layout: each picture is
+    still warned once, in the article that shows it, though both files hold the same
+    bytes."""
+    edition = sample_copy / "edition.yaml"
+    text = edition.read_text(encoding="utf-8")
+    edition.write_text(text + "pdf:\n  press: true\n  articles: continuous\n", "utf-8")
+    built = run_publisher(
+        "build", "pdf", "--variant", "zh-Hans", "--source", sample_copy, "--out", tmp_path / "o"
+    )
+    assert built.returncode == 0, built.stderr
+    warned = r"articles/(\S+\.md):(\d+): press PDF: the picture (\S+) prints at (\d+)"
+    assert sorted(re.findall(warned, built.stderr)) == [
+        ("01-xiaoyi.md", "7", "placeholder-photo-1.png", "226"),
+        ("04-liucun.md", "14", "placeholder-photo-2.png", "226"),
+    ]

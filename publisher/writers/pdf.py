@@ -34,7 +34,7 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from html import escape as html_escape
 from html import unescape as html_unescape
@@ -274,7 +274,7 @@ class PdfWriter(Writer):
             source = typesetter.html(page)
             document = typesetter.render(source)
             if typesetter.press is not None:
-                typesetter.check_resolution(article, document)
+                typesetter.check_resolution([article], document)
             if own is not None:
                 typesetter.write(document, own)
             if assembled is not None and not continuous:
@@ -287,8 +287,7 @@ class PdfWriter(Writer):
             source = typesetter.html(replace(whole, single_article=True))
             document = typesetter.render(source)
             if typesetter.press is not None:
-                for article in whole.articles:
-                    typesetter.check_resolution(article, document)
+                typesetter.check_resolution(whole.articles, document)
             assembled.add_run(document, _running_titles(source))
             WeasyPrintWarnings.run = ()
             del document
@@ -331,12 +330,13 @@ class _Typesetter:
         # shop's RIP reads no structure, and PDF/UA is the proof's business).
         self.press: PressProfile | None = press_profile(self.edition) if context.press else None
         self.extra: tuple[CSS, ...] = ()
-        # data: URI digest -> the picture's file and pixel size (the press PDF's check)
-        self.pictures: dict[str, tuple[Path, tuple[int, int]]] = {}
+        # (article anchor, data: URI digest) -> the picture's file and pixel size
+        self.pictures: dict[tuple[str, str], tuple[Path, tuple[int, int]]] = {}
         if self.press is not None:
             self.variant, self.tagged = None, False
             self.extra = (CSS(string=f"@page {{ bleed: {self.press.bleed:.3f}pt; }}"),)
-        if not (self.edition.config.pdf.cover or self.edition.config.cover):
+        cover_image = self.edition.config.pdf.cover or self.edition.config.cover
+        if not (cover_image or self.edition.single_article):  # an article alone has no cover
             self.extra += _designed_cover(context.styles, self.edition)
         # One font configuration for every document of the unit: fonts are loaded
         # once, and the edition's pages, painted from several documents, share them.
@@ -372,34 +372,37 @@ class _Typesetter:
         )
 
     def article_html(self, edition: Edition, article: Article) -> str:
-        picture = data_uri if self.press is None else self.press_picture
+        picture = data_uri if self.press is None else functools.partial(self.press_picture, article)
         html = article_html(edition, article, picture, self.xref, typography.for_print)
         return draw_math(html, article)
 
-    def press_picture(self, path: Path) -> str:
-        """A picture in the press profile's inks, remembered for the resolution check."""
+    def press_picture(self, article: Article, path: Path) -> str:
+        """A picture of ``article`` in the press profile's inks, remembered for the
+        resolution check (by its article: two files of the same bytes are one URI)."""
         assert self.press is not None
         uri, pixels = self.press.picture(path)
-        self.pictures[hashlib.sha256(uri.encode()).hexdigest()] = (path, pixels)
+        self.pictures[article.anchor, hashlib.sha256(uri.encode()).hexdigest()] = (path, pixels)
         return uri
 
-    def check_resolution(self, article: Article, document: Document) -> None:
-        """Warn, with the article's line, of each picture printed at fewer pixels per
-        inch than the press asks for (``min_ppi``): at its printed size, as laid out."""
+    def check_resolution(self, articles: Sequence[Article], document: Document) -> None:
+        """Warn, with its article's line, of each picture ``document`` (a layout of
+        ``articles``) prints at fewer pixels per inch than the press asks for
+        (``min_ppi``): at its printed size, as laid out; once per picture."""
         assert self.press is not None
+        by_anchor = {article.anchor: article for article in articles}
         said = set()
         for page in document.pages:
-            for box in _descendants(page._page_box):
-                source = getattr(box, "element", None)
-                uri = source.get("src") if source is not None and box.element_tag == "img" else ""
-                found = self.pictures.get(hashlib.sha256(uri.encode()).hexdigest()) if uri else None
-                if found is None or not getattr(box, "replacement", None) or box.width <= 0:
+            for box, place in _pictures(page._page_box):
+                digest = hashlib.sha256(box.element.get("src", "").encode()).hexdigest()
+                found = self.pictures.get((place, digest))
+                if found is None or place not in by_anchor or box.width <= 0:
                     continue
                 path, (width, _) = found
                 ppi = round(width / (box.width / 96))
-                if ppi >= self.press.min_ppi or path in said:
+                if ppi >= self.press.min_ppi or (place, path) in said:
                     continue
-                said.add(path)
+                said.add((place, path))
+                article = by_anchor[place]
                 warn(
                     f"press PDF: the picture {path.name} prints at {ppi} ppi, under the "
                     f"{self.press.min_ppi} ppi the press needs: use a larger picture, print "
@@ -474,29 +477,33 @@ def _designed_cover(styles: Styles, edition: Edition) -> tuple[CSS, ...]:
     return (CSS(string=cover_css(design["cover"], family, edition.title, *size)),)
 
 
-def _descendants(box: object) -> Iterator[object]:
-    yield box
+def _pictures(box: object, article: str | None = None) -> Iterator[tuple[object, str | None]]:
+    """The laid-out pictures (``<img>`` boxes) under ``box``, each with the id of the
+    article element it lies in."""
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", None) == "article":
+        article = element.get("id") or article
+    if getattr(box, "element_tag", None) == "img" and getattr(box, "replacement", None):
+        yield box, article
     for child in getattr(box, "children", ()):
-        yield from _descendants(child)
+        yield from _pictures(child, article)
 
 
 def _running_titles(html: str) -> dict[str, str]:
     """Each article's running title (see :func:`_running_title`), by its anchor."""
-    titles = {}
-    for element in lxml_html.document_fromstring(html).iter("article"):
-        headline = next(
-            (h for h in element.iter("h1") if "title" in (h.get("class") or "").split()), None
-        )
-        if headline is not None and element.get("id"):
-            text = headline.get("data-running-head") or running_head(headline.text_content())
-            titles[element.get("id")] = text
-    return titles
+    return {
+        element.get("id"): _running_title(element)
+        for element in lxml_html.document_fromstring(html).iter("article")
+        if element.get("id")
+    }
 
 
-def _running_title(html: str) -> str:
-    """The article title the running heads show, as print.css sets it from the headline:
-    its ``data-running-head`` (typography.running_heads: cut to one line)."""
-    for headline in lxml_html.document_fromstring(html).iter("h1"):
+def _running_title(html: str | lxml_html.HtmlElement) -> str:
+    """The article title the running heads show, as print.css sets it from the headline
+    (the first in ``html``, a document or an element): its ``data-running-head``
+    (typography.running_heads: cut to one line)."""
+    root = lxml_html.document_fromstring(html) if isinstance(html, str) else html
+    for headline in root.iter("h1"):
         if "title" in (headline.get("class") or "").split():
             return headline.get("data-running-head") or running_head(headline.text_content())
     return ""
@@ -797,43 +804,47 @@ class _EditionPdf:
         with target.open("wb") as file:
             self.pdf.write(file, version, self.typesetter.options["pdf_identifier"], True)
 
+    def _add_intent(
+        self,
+        profile: bytes,
+        components: int,
+        subtype: str,
+        condition: str,
+        info: str,
+        described: str | None = None,
+        registry: str | None = None,
+    ) -> pydyf.Stream:
+        """The file's output intent: the ICC ``profile`` embedded, and the condition it
+        describes (``condition`` its identifier; ``described`` and ``registry`` where
+        PDF/X names a registered one); the profile's stream."""
+        stream = pydyf.Stream([profile], pydyf.Dictionary({"N": components}), compress=True)
+        self.pdf.add_object(stream)
+        intent = pydyf.Dictionary({"Type": "/OutputIntent", "S": subtype})
+        intent["OutputConditionIdentifier"] = pydyf.String(condition)
+        if described:
+            intent["OutputCondition"] = pydyf.String(described)
+        intent["Info"] = pydyf.String(info)
+        intent["DestOutputProfile"] = stream.reference
+        if registry:
+            intent["RegistryName"] = pydyf.String(registry)
+        self.pdf.catalog["OutputIntents"] = pydyf.Array([intent])
+        return stream
+
     def _output_intent(self) -> None:
         """PDF/A's output intent: sRGB, WeasyPrint's own profile."""
         profile = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
-        stream = pydyf.Stream([profile], pydyf.Dictionary({"N": 3}), compress=True)
-        self.pdf.add_object(stream)
+        name = "sRGB2014.icc"
+        stream = self._add_intent(profile, 3, "/GTS_PDFA1", name, name)
         self.color_space["srgb"] = pydyf.Array(("/ICCBased", stream.reference))
-        intent = pydyf.Dictionary(
-            {
-                "Type": "/OutputIntent",
-                "S": "/GTS_PDFA1",
-                "OutputConditionIdentifier": pydyf.String("sRGB2014.icc"),
-                "Info": pydyf.String("sRGB2014.icc"),
-                "DestOutputProfile": stream.reference,
-            }
-        )
-        self.pdf.catalog["OutputIntents"] = pydyf.Array([intent])
 
     def _press_intent(self, front: Document) -> None:
         """PDF/X's output intent: the press profile and its printing condition; and the
         dates PDF/X requires, from the edition (WeasyPrint would take the clock's)."""
         press = self.press
         assert press is not None
-        stream = pydyf.Stream([press.data], pydyf.Dictionary({"N": 4}), compress=True)
-        self.pdf.add_object(stream)
-        intent = pydyf.Dictionary(
-            {
-                "Type": "/OutputIntent",
-                "S": "/GTS_PDFX",
-                "OutputConditionIdentifier": pydyf.String(press.condition),
-                "OutputCondition": pydyf.String(press.info),
-                "Info": pydyf.String(press.info),
-                "DestOutputProfile": stream.reference,
-            }
+        self._add_intent(
+            press.data, 4, "/GTS_PDFX", press.condition, press.info, press.info, press.registry
         )
-        if press.registry:
-            intent["RegistryName"] = pydyf.String(press.registry)
-        self.pdf.catalog["OutputIntents"] = pydyf.Array([intent])
         when = self.typesetter.edition.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
         metadata = front.metadata
         metadata.created, metadata.modified = metadata.created or when, metadata.modified or when
