@@ -58,6 +58,28 @@ class PressProfile:
     def _inks(self) -> dict[tuple[int, int, int], tuple[float, float, float, float]]:
         return {}  # sRGB (0-255) -> inks, for the few colours a stylesheet has
 
+    @functools.cached_property
+    def _output(self) -> object:
+        """The profile, parsed once for every colour and picture of the PDF."""
+        # load time: Pillow only when a press PDF is made
+        from PIL import ImageCms
+
+        return ImageCms.ImageCmsProfile(io.BytesIO(self.data))
+
+    @functools.cached_property
+    def _from_srgb(self) -> object:
+        """sRGB to the profile's inks, keeping colours as measured (relative colorimetric)."""
+        # load time: Pillow only when a press PDF is made
+        from PIL import ImageCms
+
+        return ImageCms.buildTransform(
+            ImageCms.createProfile("sRGB"),
+            self._output,
+            "RGB",
+            "CMYK",
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        )
+
     def ink(self, red: float, green: float, blue: float) -> tuple[float, float, float, float]:
         """An sRGB colour (0-1) as the inks that print it. Greys, black and white are
         black ink alone: four inks on a grey would print text and rules in four plates
@@ -69,14 +91,7 @@ class PressProfile:
             # load time: Pillow only when a press PDF is made
             from PIL import Image, ImageCms
 
-            transform = ImageCms.buildTransform(
-                ImageCms.createProfile("sRGB"),
-                ImageCms.ImageCmsProfile(io.BytesIO(self.data)),
-                "RGB",
-                "CMYK",
-                renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            )
-            pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), colour), transform)
+            pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), colour), self._from_srgb)
             c, m, y, k = (round(v / 255, 4) for v in pixel.getpixel((0, 0)))
             self._inks[colour] = (c, m, y, k)
         return self._inks[colour]
@@ -106,7 +121,7 @@ class PressProfile:
                 cmyk = ImageCms.profileToProfile(
                     image.convert("RGB"),
                     profile,
-                    ImageCms.ImageCmsProfile(io.BytesIO(self.data)),
+                    self._output,
                     renderingIntent=ImageCms.Intent.PERCEPTUAL,
                     outputMode="CMYK",
                 )
