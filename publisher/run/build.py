@@ -251,7 +251,6 @@ def plan_outputs(
             "whole edition only"
         )
     keys = {a.slug: article_key(a) for a in edition.articles}
-    cache = out / CACHE_FOLDER / KEYS_FOLDER
     outputs = []
     for variant in choose_variants(edition, variants):
         base = variant_key(edition, variant)
@@ -269,8 +268,7 @@ def plan_outputs(
                     name=name,
                     layout=layout,
                 ) -> Output:
-                    stamp = cache / f"{path.relative_to(out).as_posix()}.key"
-                    return Output(path, tag, name, key, slug, stamp, layout)
+                    return Output(path, tag, name, key, slug, stamp_of(out, path), layout)
 
                 if not wanted:
                     whole = _hash(
@@ -412,29 +410,35 @@ def said_before(output: Output) -> list[str]:
     return [m for m in said if isinstance(m, str)] if isinstance(said, list) else []
 
 
-def _remove_stale_articles(out: Path, outputs: Sequence[Output], name: str) -> None:
+def stamp_of(out: Path, path: Path) -> Path:
+    """Where the key of the output at ``path`` (under ``out``) is recorded once written."""
+    return out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out).as_posix()}.key"
+
+
+def _remove_stale_outputs(out: Path, outputs: Sequence[Output], name: str) -> None:
     """Per-article files of articles the edition no longer has would pass for current;
-    so would an edition's PDF of a layout it no longer asks for (`-press`, `-horizontal`)."""
-    for variant in {o.variant for o in outputs if o.format == "pdf" and o.article is None}:
-        planned = {o.path for o in outputs}
-        for layout in ("press", "horizontal"):
-            path = out / variant / f"{name}-{layout}.pdf"
-            if path.is_file() and path not in planned:
-                path.unlink()
-                stamp = out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out)}.key"
-                stamp.unlink(missing_ok=True)
+    so would an edition's PDF of a layout it no longer asks for (`-press`, `-horizontal`).
+    Each goes with its stamp and what its unit said."""
+    planned = {o.path for o in outputs}
+    stale = [
+        out / variant / f"{name}-{layout}.pdf"
+        for variant in {o.variant for o in outputs if o.format == "pdf" and o.article is None}
+        for layout in ("press", "horizontal")
+    ]
     kept: dict[Path, set[Path]] = {}
     for output in outputs:
         if output.article:
             kept.setdefault(output.path.parent, set()).add(output.path)
     for folder, paths in kept.items():
         suffix = next(iter(paths)).suffix
-        for path in folder.glob(f"*{suffix}"):
-            # Dot files are not articles: a temporary file being written is one.
-            if path not in paths and not path.name.startswith("."):
-                path.unlink()
-                stamp = out / CACHE_FOLDER / KEYS_FOLDER / f"{path.relative_to(out)}.key"
-                stamp.unlink(missing_ok=True)
+        # Dot files are not articles: a temporary file being written is one.
+        stale += [p for p in folder.glob(f"*{suffix}") if not p.name.startswith(".")]
+    for path in stale:
+        if path.is_file() and path not in planned:
+            path.unlink()
+            stamp = stamp_of(out, path)
+            stamp.unlink(missing_ok=True)
+            said_file(stamp).unlink(missing_ok=True)
 
 
 def build_edition(source: Path, out: Path, *arguments: Any, **options: Any) -> list[Path]:
@@ -530,7 +534,7 @@ def plan_build(
 
         report_undecided(edition, reviewed)
     if not articles:
-        _remove_stale_articles(out, outputs, edition.config.name)
+        _remove_stale_outputs(out, outputs, edition.config.name)
     stale = [o for o in outputs if not o.up_to_date()]
     if any(output.format == "pdf" for output in stale):
         # load time: the gate only for a build that lays out a PDF
