@@ -15,19 +15,11 @@ from pydantic_core import PydanticUndefined
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from publisher.base.config import EditionConfig  # noqa: E402
+from publisher.base.config import EditionConfig, section_schema  # noqa: E402
 
 GUIDE = ROOT / "docs" / "editing.md"
 BEGIN = "<!-- edition.yaml keys: made by docs/config_table.py from the schema; do not edit -->"
 END = "<!-- end of the edition.yaml keys -->"
-
-
-def _model(annotation: object) -> type[BaseModel] | None:
-    """The options model a field holds (`pdf:`, `pdf.press:`), if it holds one."""
-    for candidate in (annotation, *getattr(annotation, "__args__", ())):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
 
 
 def _default(field: object) -> str:
@@ -48,7 +40,7 @@ def rows(model: type[BaseModel] = EditionConfig, prefix: str = "") -> list[str]:
     lines = []
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
-        nested = _model(field.annotation)
+        nested = section_schema(field.annotation)
         described = field.description or (nested.__doc__ if nested is not None else "")
         meaning = " ".join((described or "").split()).replace("``", "`").replace("|", "\\|")
         required = "yes" if field.is_required() else ""

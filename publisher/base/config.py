@@ -928,16 +928,20 @@ def validate(
         ) from None
 
 
+def section_schema(annotation: object) -> type[BaseModel] | None:
+    """The options model a field holds (`pdf:`, and `pdf.press:`, which may be absent:
+    ``PressOptions | None``), if it holds one."""
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
 def _schema_at(schema: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
     """The schema of the section at ``loc`` (``("epub",)``: EpubOptions), or None."""
     for part in loc:
         field = schema.model_fields.get(str(part)) if schema else None
-        annotation = field.annotation if field else None
-        # A section that may be absent (`press: PressOptions | None`) too.
-        candidates = (annotation, *getattr(annotation, "__args__", ()))
-        schema = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
+        schema = section_schema(field.annotation) if field else None
     return schema
 
 
