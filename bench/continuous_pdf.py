@@ -21,22 +21,25 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from units import SOURCE, generated, measured, publisher
+from units import (
+    SOURCE,
+    alternated_medians,
+    generated,
+    measured,
+    print_table,
+    publisher,
+    with_setting,
+)
 
 
 def run_on(source: Path) -> Path:
     """The same edition with `pdf: {articles: continuous}`."""
-    edition = source / "edition.yaml"
-    edition.write_text(
-        edition.read_text(encoding="utf-8") + "pdf: {articles: continuous}\n", encoding="utf-8"
-    )
-    return source
+    return with_setting(source, "pdf: {articles: continuous}")
 
 
 def one_job(source: Path) -> list[str]:
@@ -61,14 +64,7 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
             return measured([*one_job(source), "--out", str(out)])
 
-        timings: dict[str, list] = {kind: [] for kind in sources}
-        for _ in range(options.runs):  # alternated, so that drift touches both alike
-            for kind, source in sources.items():
-                timings[kind].append(cold(source))
-        medians = {
-            kind: [statistics.median(run[i] for run in runs) for i in range(3)]
-            for kind, runs in timings.items()
-        }
+        medians = alternated_medians(sources, options.runs, cold)
         for kind, (wall, cpu, peak) in medians.items():
             rows.append((f"(a) sample zh-Hans PDFs (5), {kind}", wall, cpu, f"peak {peak:.0f} MB"))
         ratio = [medians["continuous"][i] / medians["new pages"][i] for i in range(2)]
@@ -82,10 +78,7 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 rows.append((f"(b) {count} articles, {kind}", wall, cpu, f"peak {peak:.0f} MB"))
                 print(rows[-1], flush=True)
-    print("\n| measured | wall | CPU | |\n| --- | ---: | ---: | --- |")
-    for what, wall, cpu, note in rows:
-        unit = "" if what.strip().startswith("continuous /") else " s"
-        print(f"| {what.strip()} | {wall:.2f}{unit} | {cpu:.2f}{unit} | {note} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -15,22 +15,25 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from units import SOURCE, generated, measured, publisher
+from units import (
+    SOURCE,
+    alternated_medians,
+    generated,
+    measured,
+    print_table,
+    publisher,
+    with_setting,
+)
 
 
 def untagged(source: Path) -> Path:
     """The same edition with `pdf: {tagged: false}`."""
-    edition = source / "edition.yaml"
-    edition.write_text(
-        edition.read_text(encoding="utf-8") + "pdf: {tagged: false}\n", encoding="utf-8"
-    )
-    return source
+    return with_setting(source, "pdf: {tagged: false}")
 
 
 def main() -> None:
@@ -50,14 +53,8 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
             return measured(publisher("pdf", "--jobs", "2", "--source", source, "--out", out))
 
-        timings = {"tagged": [], "untagged": []}
-        for _ in range(options.runs):  # alternated, so that drift touches both alike
-            timings["tagged"].append(cold(tagged_source))
-            timings["untagged"].append(cold(plain_source))
-        medians = {
-            kind: [statistics.median(run[i] for run in runs) for i in range(3)]
-            for kind, runs in timings.items()
-        }
+        sources = {"tagged": tagged_source, "untagged": plain_source}
+        medians = alternated_medians(sources, options.runs, cold)
         for kind, (wall, cpu, peak) in medians.items():
             rows.append((f"(a) sample PDFs (15), {kind}", wall, cpu, f"peak {peak:.0f} MB"))
         ratio_wall = medians["tagged"][0] / medians["untagged"][0]
@@ -81,10 +78,7 @@ def main() -> None:
                     )
                 )
                 print(rows[-1], flush=True)
-    print("\n| measured | wall | CPU | |\n| --- | ---: | ---: | --- |")
-    for what, wall, cpu, note in rows:
-        unit = "" if what.strip().startswith("tagged /") else " s"
-        print(f"| {what.strip()} | {wall:.2f}{unit} | {cpu:.2f}{unit} | {note} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,36 @@ def publisher(*arguments: str | Path) -> list[str]:
     return [sys.executable, "-m", "publisher", "build", *map(str, arguments)]
 
 
+def with_setting(source: Path, line: str) -> Path:
+    """The edition at ``source`` with ``line`` added to its edition.yaml (`pdf: {…}`)."""
+    edition = source / "edition.yaml"
+    edition.write_text(edition.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    return source
+
+
+def alternated_medians(
+    sources: dict[str, Path], runs: int, cold: Callable[[Path], tuple[float, ...]]
+) -> dict[str, list[float]]:
+    """Each way's medians (wall, CPU, peak) over ``runs`` cold builds, the ways taken in
+    turn, so that drift on a noisy machine touches them alike."""
+    timings: dict[str, list[tuple[float, ...]]] = {kind: [] for kind in sources}
+    for _ in range(runs):
+        for kind, source in sources.items():
+            timings[kind].append(cold(source))
+    return {
+        kind: [statistics.median(run[i] for run in found) for i in range(3)]
+        for kind, found in timings.items()
+    }
+
+
+def print_table(rows: list[tuple[str, float, float, str]]) -> None:
+    """The rows as Markdown; a row naming a ratio (`a / b`) has no unit."""
+    print("\n| measured | wall | CPU | |\n| --- | ---: | ---: | --- |")
+    for what, wall, cpu, note in rows:
+        unit = "" if " / " in what else " s"
+        print(f"| {what.strip()} | {wall:.2f}{unit} | {cpu:.2f}{unit} | {note} |")
+
+
 def measured(command: list[str]) -> tuple[float, float, float]:
     """Wall and CPU seconds and peak resident memory (MB) of one run, in a process of its own
     (the maximum resident set is a high-water mark over all of a process's children)."""
